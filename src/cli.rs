@@ -1,0 +1,249 @@
+//! The command line: flags, turning them into settings, running the pipeline, and the exit code.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use url::Url;
+
+use crate::check::{Settings, check_all};
+use crate::index::{DEFAULT_INDEX_URL, IndexClient, IndexOptions, redact};
+use crate::input::{Input, Wanted, read_requirement_files};
+use crate::report::{ErrorEntry, Package, Report, Source, TargetInfo, Tool, render_terminal, SCHEMA_VERSION};
+use crate::target::{Arch, MuslVersion, PythonVersion, Target};
+use crate::verdict::Outcome;
+
+/// What `pip install` does on an Alpine (musl) image, for every requirement, before anyone builds.
+#[derive(Debug, Parser)]
+#[command(name = "muslcheck", version, about, max_term_width = 100)]
+pub struct Args {
+    /// Requirements files (pip's format); `-` reads standard input. Several may be given.
+    #[arg(required = true, value_name = "FILE")]
+    pub files: Vec<String>,
+
+    /// CPython version of the target image, as 3.12 or 3.12.7.
+    #[arg(long, default_value = "3.12", value_name = "X.Y[.Z]")]
+    pub python: PythonVersion,
+
+    /// CPU architecture: x86_64, aarch64, armv7l, i686, ppc64le or s390x (amd64 and arm64 are accepted).
+    #[arg(long, default_value = "x86_64")]
+    pub arch: Arch,
+
+    /// musl version of the target: 1.2 (Alpine 3.13 and later) or 1.1 (Alpine 3.9 to 3.12).
+    #[arg(long, default_value = "1.2", value_name = "1.N")]
+    pub musl: MuslVersion,
+
+    /// Package index (PEP 691 JSON or PEP 503 HTML). Overrides an -i line in the files.
+    #[arg(long, env = "PIP_INDEX_URL", value_name = "URL")]
+    pub index_url: Option<String>,
+
+    /// More indexes whose files are pooled with the main one's, as pip does. Repeatable.
+    #[arg(long, env = "PIP_EXTRA_INDEX_URL", value_delimiter = ' ', value_name = "URL")]
+    pub extra_index_url: Vec<String>,
+
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = Format::Terminal)]
+    pub format: Format,
+
+    /// Lowest outcome that makes the exit code 1: build (build, fail, missing), fail (fail, missing), never.
+    #[arg(long, value_enum, default_value_t = FailOn::Build)]
+    pub fail_on: FailOn,
+
+    /// Count pre-releases as pip --pre does.
+    #[arg(long)]
+    pub pre: bool,
+
+    /// Index requests in flight at once.
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+
+    /// Seconds one index request may take before it is retried.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub timeout: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Terminal,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    Build,
+    Fail,
+    Never,
+}
+
+/// The exit codes of DESIGN.md, in one place.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    Ok = 0,
+    Gate = 1,
+    Usage = 2,
+    Unknown = 3,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(e: Exit) -> Self {
+        ExitCode::from(e as u8)
+    }
+}
+
+/// Runs one invocation; errors that stop the run before any report are returned as text.
+pub fn run(args: Args) -> Result<Exit, String> {
+    let target = Target { python: args.python, musl: args.musl, arch: args.arch };
+    let input = read_requirement_files(&args.files);
+    let mut warnings = Vec::new();
+    let (index, extras) = index_urls(&args, &input, &mut warnings)?;
+    let options = IndexOptions {
+        indexes: std::iter::once(index).chain(extras).collect(),
+        concurrency: usize::from(args.concurrency),
+        timeout: Duration::from_secs(args.timeout),
+        retries: 3,
+        backoff: Duration::from_millis(500),
+    };
+    let client = IndexClient::new(&options).map_err(|e| e.to_string())?;
+    let settings = Settings {
+        targets: vec![target],
+        pre: args.pre || input.options.pre,
+        formats: input.options.formats.clone(),
+    };
+    let progress = progress_bar((input.entries.len() * settings.targets.len()) as u64);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let shown = client.shown_urls();
+    let verdicts = runtime.block_on(check_all(&input, &settings, Arc::new(client), &progress));
+    progress.finish_and_clear();
+
+    let report = build_report(&input, &settings, verdicts, shown, warnings);
+    let text = match args.format {
+        Format::Json => report.to_json(),
+        Format::Terminal => render_terminal(&report, use_colour()),
+    };
+    write_stdout(&text)?;
+    Ok(exit_code(&report, args.fail_on))
+}
+
+/// Index precedence: `--index-url` / `PIP_INDEX_URL`, then the files' `-i`, then the default. The files'
+/// `--extra-index-url` lines add to the command line's.
+fn index_urls(args: &Args, input: &Input, warnings: &mut Vec<String>) -> Result<(Url, Vec<Url>), String> {
+    let parse = |s: &str| {
+        Url::parse(s.trim()).map_err(|e| {
+            let shown = Url::parse(s).map(|u| redact(&u)).unwrap_or_else(|_| "(unparsable URL)".into());
+            format!("invalid index URL {shown}: {e}")
+        })
+    };
+    if input.options.no_index {
+        warnings.push("--no-index in the requirements is ignored: muslcheck always asks the index".into());
+    }
+    let index = match (&args.index_url, &input.options.index_url) {
+        (Some(cli), Some((_, at))) => {
+            warnings.push(format!("--index-url given, so the -i line at {}:{} is not used", at.path, at.line));
+            parse(cli)?
+        }
+        (Some(cli), None) => parse(cli)?,
+        (None, Some((file, _))) => parse(file)?,
+        (None, None) => parse(DEFAULT_INDEX_URL)?,
+    };
+    let extras = args
+        .extra_index_url
+        .iter()
+        .filter(|s| !s.trim().is_empty())
+        .chain(input.options.extra_index_urls.iter())
+        .map(|s| parse(s))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((index, extras))
+}
+
+fn build_report(
+    input: &Input,
+    settings: &Settings,
+    verdicts: Vec<Vec<crate::verdict::Verdict>>,
+    indexes: Vec<String>,
+    warnings: Vec<String>,
+) -> Report {
+    let ids: Vec<String> = settings.targets.iter().map(Target::id).collect();
+    let packages = input
+        .entries
+        .iter()
+        .zip(verdicts)
+        .map(|(entry, verdicts)| {
+            let name = match &entry.wanted {
+                Wanted::Index(r) => Some(r.name.clone()),
+                Wanted::NotIndex { name, .. } => name.clone(),
+            };
+            Package {
+                name,
+                version: verdicts.first().and_then(|v| v.version.clone()),
+                requirement: entry.text.clone(),
+                source: Source { path: entry.source.path.clone(), line: entry.source.line },
+                targets: ids.iter().cloned().zip(verdicts).collect::<BTreeMap<_, _>>(),
+            }
+        })
+        .collect();
+    let mut indexes = indexes.into_iter();
+    let mut report = Report {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool::default(),
+        index: indexes.next().unwrap_or_default(),
+        extra_index_urls: indexes.collect(),
+        targets: settings.targets.iter().map(TargetInfo::from).collect(),
+        packages,
+        errors: input.errors.iter().map(ErrorEntry::from).collect(),
+        summary: BTreeMap::new(),
+        warnings,
+    };
+    report.summarize();
+    report
+}
+
+/// DESIGN.md: 2 (bad input) before 1 (the gate) before 3 (unknown lookups).
+pub fn exit_code(report: &Report, fail_on: FailOn) -> Exit {
+    let outcomes = || report.packages.iter().flat_map(|p| p.targets.values().map(|v| v.outcome));
+    let gate = |o: Outcome| match fail_on {
+        FailOn::Build => matches!(o, Outcome::Build | Outcome::Fail | Outcome::Missing),
+        FailOn::Fail => matches!(o, Outcome::Fail | Outcome::Missing),
+        FailOn::Never => false,
+    };
+    if !report.errors.is_empty() {
+        Exit::Usage
+    } else if outcomes().any(gate) {
+        Exit::Gate
+    } else if outcomes().any(|o| o == Outcome::Unknown) {
+        Exit::Unknown
+    } else {
+        Exit::Ok
+    }
+}
+
+fn progress_bar(len: u64) -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} checking {pos}/{len} requirements {wide_bar} {elapsed}") {
+        bar.set_style(style);
+    }
+    bar.enable_steady_tick(Duration::from_millis(120));
+    bar
+}
+
+fn use_colour() -> bool {
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// A closed pipe (`muslcheck … | head`) is a normal end, not an error.
+fn write_stdout(text: &str) -> Result<(), String> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write the report: {e}")),
+        _ => Ok(()),
+    }
+}

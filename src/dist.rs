@@ -1,0 +1,199 @@
+//! Distribution filenames: wheels (PEP 427, with PEP 425 compressed tag sets) and sdists, read as pip reads
+//! them, so that a file pip would skip is skipped here too.
+
+use std::str::FromStr;
+
+use crate::pep::{Version, normalize};
+use crate::target::TagRanks;
+
+/// Archive endings pip accepts for a source distribution (pip's `SUPPORTED_EXTENSIONS` less `.whl`).
+const SDIST_EXTENSIONS: [&str; 10] = [
+    ".tar.gz", ".tgz", ".zip", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma",
+];
+// `.tar` last: it is a suffix of none of the others, but `.tar.gz` etc. must be tried first.
+const PLAIN_TAR: &str = ".tar";
+
+/// A wheel filename split into its parts. Tag fields keep their compressed form (`py2.py3`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WheelName {
+    pub name: String,
+    pub version: Version,
+    /// PEP 427 build tag as pip orders it: the leading number, then the rest as text.
+    pub build: Option<(u64, String)>,
+    pub python: String,
+    pub abi: String,
+    pub platform: String,
+}
+
+impl WheelName {
+    /// Every tag the compressed tag sets expand to.
+    pub fn tags(&self) -> impl Iterator<Item = (&str, &str, &str)> {
+        self.python.split('.').flat_map(move |py| {
+            self.abi.split('.').flat_map(move |abi| self.platform.split('.').map(move |p| (py, abi, p)))
+        })
+    }
+
+    /// The best rank any of the wheel's tags has on the target; `None` when none is accepted.
+    pub fn best_rank(&self, ranks: &TagRanks) -> Option<usize> {
+        self.tags().filter_map(|(py, abi, p)| ranks.rank(py, abi, p)).min()
+    }
+
+    /// The tag with the best rank, as `py3-none-any`.
+    pub fn best_tag(&self, ranks: &TagRanks) -> Option<(String, String, String)> {
+        self.tags()
+            .filter_map(|(py, abi, p)| ranks.rank(py, abi, p).map(|r| (r, py, abi, p)))
+            .min_by_key(|(r, ..)| *r)
+            .map(|(_, py, abi, p)| (py.to_string(), abi.to_string(), p.to_string()))
+    }
+
+    /// The platform parts of the tag sets (`manylinux_2_17_x86_64`, `win_amd64`, `any`, …).
+    pub fn platforms(&self) -> impl Iterator<Item = &str> {
+        self.platform.split('.')
+    }
+}
+
+impl FromStr for WheelName {
+    type Err = String;
+
+    fn from_str(filename: &str) -> Result<Self, Self::Err> {
+        let stem = filename
+            .strip_suffix(".whl")
+            .ok_or_else(|| format!("{filename}: not a wheel"))?;
+        let parts: Vec<&str> = stem.split('-').collect();
+        let (name, version, build, python, abi, platform) = match parts.as_slice() {
+            [n, v, py, abi, p] => (*n, *v, None, *py, *abi, *p),
+            [n, v, b, py, abi, p] => (*n, *v, Some(*b), *py, *abi, *p),
+            _ => return Err(format!("{filename}: a wheel name has 5 or 6 dash-separated parts")),
+        };
+        if [name, python, abi, platform].iter().any(|p| p.is_empty()) {
+            return Err(format!("{filename}: empty part in the wheel name"));
+        }
+        // pip's wheel name pattern: the build tag starts with a digit; it is compared as (number, rest).
+        let build = match build {
+            None => None,
+            Some(b) => {
+                let digits: String = b.chars().take_while(|c| c.is_ascii_digit()).collect();
+                let number = digits
+                    .parse::<u64>()
+                    .map_err(|_| format!("{filename}: build tag '{b}' does not start with a digit"))?;
+                Some((number, b[digits.len()..].to_string()))
+            }
+        };
+        // pip turns `_` back into `-` before parsing the version (PEP 427 escaping).
+        let version = Version::from_str(&version.replace('_', "-"))
+            .map_err(|e| format!("{filename}: invalid version: {e}"))?;
+        Ok(WheelName {
+            name: name.to_string(),
+            version,
+            build,
+            python: python.to_string(),
+            abi: abi.to_string(),
+            platform: platform.to_string(),
+        })
+    }
+}
+
+/// What kind of distribution a file of a project's page is, and its version.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DistFile {
+    Wheel(WheelName),
+    Sdist { version: Version },
+}
+
+impl DistFile {
+    /// Reads a filename from the page of `project` (normalized); `None` for what pip skips: other archive
+    /// kinds (`.egg`, `.exe`, …), another project's file, an unparsable version.
+    pub fn parse(filename: &str, project: &str) -> Option<DistFile> {
+        if filename.ends_with(".whl") {
+            let wheel = WheelName::from_str(filename).ok()?;
+            return (normalize(&wheel.name) == project).then_some(DistFile::Wheel(wheel));
+        }
+        let lower = filename.to_ascii_lowercase();
+        let ext = SDIST_EXTENSIONS
+            .iter()
+            .copied()
+            .chain(std::iter::once(PLAIN_TAR))
+            .find(|ext| lower.ends_with(ext))?;
+        let stem = &filename[..filename.len() - ext.len()];
+        sdist_version(stem, project).map(|version| DistFile::Sdist { version })
+    }
+
+    pub fn version(&self) -> &Version {
+        match self {
+            DistFile::Wheel(w) => &w.version,
+            DistFile::Sdist { version } => version,
+        }
+    }
+}
+
+/// pip's `_extract_version_from_fragment`: the version is what follows the first `-` whose prefix is the
+/// project's name (names may hold dashes, so the split point is found by comparing normalized prefixes).
+fn sdist_version(stem: &str, project: &str) -> Option<Version> {
+    stem.char_indices()
+        .filter(|(_, c)| *c == '-')
+        .find(|(i, _)| normalize(&stem[..*i]) == project)
+        .and_then(|(i, _)| Version::from_str(&stem[i + 1..]).ok())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::{Arch, Target};
+
+    fn ranks() -> TagRanks {
+        TagRanks::new(&Target {
+            python: "3.12".parse().unwrap(),
+            musl: "1.2".parse().unwrap(),
+            arch: Arch::X86_64,
+        })
+    }
+
+    #[test]
+    fn wheel_with_compressed_tags() {
+        let w: WheelName = "six-1.16.0-py2.py3-none-any.whl".parse().unwrap();
+        assert_eq!(w.name, "six");
+        assert_eq!(w.tags().count(), 2);
+        assert!(w.best_rank(&ranks()).is_some());
+        assert_eq!(w.best_tag(&ranks()).unwrap().0, "py3");
+    }
+
+    #[test]
+    fn manylinux_and_musllinux_platform_sets() {
+        let many: WheelName = "numpy-2.1.3-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+            .parse()
+            .unwrap();
+        assert_eq!(many.best_rank(&ranks()), None);
+        assert_eq!(many.platforms().count(), 2);
+        let musl: WheelName = "numpy-2.1.3-cp312-cp312-musllinux_1_1_x86_64.whl".parse().unwrap();
+        assert_eq!(musl.best_rank(&ranks()), Some(1));
+    }
+
+    #[test]
+    fn build_tags_and_escaped_versions() {
+        let w: WheelName = "pkg-1.0_post1-12abc-py3-none-any.whl".parse().unwrap();
+        assert_eq!(w.build, Some((12, "abc".to_string())));
+        assert_eq!(w.version.to_string(), "1.0.post1");
+        assert!("pkg-1.0-x1-py3-none-any.whl".parse::<WheelName>().is_err());
+        assert!("pkg-1.0-py3-none.whl".parse::<WheelName>().is_err());
+        assert!("pkg-notaversion!-py3-none-any.whl".parse::<WheelName>().is_err());
+    }
+
+    #[test]
+    fn abi3_wheel_of_an_older_cpython_is_accepted() {
+        let w: WheelName = "cryptography-43.0.3-cp39-abi3-musllinux_1_2_x86_64.whl".parse().unwrap();
+        let rank = w.best_rank(&ranks()).unwrap();
+        assert!(rank > ranks().rank("cp312", "none", "linux_x86_64").unwrap());
+    }
+
+    #[test]
+    fn sdists_as_pip_reads_them() {
+        let f = DistFile::parse("ruamel.yaml.clib-0.2.12.tar.gz", "ruamel-yaml-clib").unwrap();
+        assert_eq!(f.version().to_string(), "0.2.12");
+        let f = DistFile::parse("Django-5.1.tar.bz2", "django").unwrap();
+        assert_eq!(f.version().to_string(), "5.1");
+        assert!(DistFile::parse("foo-bar-1.0.zip", "foo-bar").is_some());
+        assert_eq!(DistFile::parse("foo-1.0-py3.8.egg", "foo"), None);
+        assert_eq!(DistFile::parse("other-1.0.tar.gz", "foo"), None);
+        assert_eq!(DistFile::parse("foo-1.0.whl", "foo"), None);
+    }
+}

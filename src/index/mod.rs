@@ -1,0 +1,59 @@
+//! Asking a package index which files a project ships: the HTTP client, and decoders for the two page formats
+//! of the Simple Repository API (PEP 691 JSON, PEP 503 HTML).
+
+mod client;
+mod simple_html;
+mod simple_json;
+
+pub use client::{IndexClient, IndexOptions, Lookup};
+
+use url::Url;
+
+/// The index asked when neither `--index-url`, `PIP_INDEX_URL` nor an `-i` line names one: PyPI's Simple API.
+pub const DEFAULT_INDEX_URL: &str = "https://pypi.org/simple/";
+
+/// One file listed on a project's page, in page order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndexFile {
+    pub filename: String,
+    /// Absolute: relative links are resolved against the page URL when the page is read.
+    pub url: Url,
+    /// `requires-python` as the index gives it (PEP 503 `data-requires-python`, PEP 691 `requires-python`).
+    pub requires_python: Option<String>,
+    /// PEP 592: `Some(reason)` when yanked (the reason may be empty).
+    pub yanked: Option<String>,
+    pub size: Option<u64>,
+}
+
+/// What an index page says of one project.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProjectPage {
+    pub files: Vec<IndexFile>,
+}
+
+/// A page could not be decoded.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct DecodeError(String);
+
+/// The index URL with any user name and password taken out: the only form that is ever printed.
+pub fn redact(url: &Url) -> String {
+    let mut shown = url.clone();
+    // Setting these fails only for URLs that cannot carry credentials, which then have none to hide.
+    let _ = shown.set_username("");
+    let _ = shown.set_password(None);
+    shown.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redact_drops_credentials() {
+        let url = Url::parse("https://user:s3cret@example.invalid/simple/").unwrap();
+        assert_eq!(redact(&url), "https://example.invalid/simple/");
+        let token = Url::parse("https://__token__@example.invalid/simple/").unwrap();
+        assert!(!redact(&token).contains("token"));
+    }
+}

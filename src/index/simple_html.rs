@@ -1,0 +1,185 @@
+//! PEP 503: the HTML form of the Simple Repository API, as private indexes (pypiserver, devpi, Artifactory…)
+//! serve it. Only anchors matter: `href` (with an optional `#hash` fragment), the anchor text as the
+//! filename, `data-requires-python` (HTML-escaped) and `data-yanked` (PEP 592).
+
+use url::Url;
+
+use super::{DecodeError, IndexFile, ProjectPage};
+
+pub fn decode(body: &[u8], page_url: &Url) -> Result<ProjectPage, DecodeError> {
+    let text = String::from_utf8_lossy(body);
+    let base = base_href(&text)
+        .and_then(|b| page_url.join(&b).ok())
+        .unwrap_or_else(|| page_url.clone());
+    let mut files = Vec::new();
+    let lower = text.to_ascii_lowercase();
+    let mut at = 0;
+    while let Some(found) = lower[at..].find("<a") {
+        let start = at + found + 2;
+        // `<abbr>` and friends are not anchors.
+        if !lower[start..].starts_with(|c: char| c.is_ascii_whitespace() || c == '>') {
+            at = start;
+            continue;
+        }
+        let Some(close) = lower[start..].find('>') else { break };
+        let attrs = attributes(&text[start..start + close]);
+        let body_start = start + close + 1;
+        let body_end = lower[body_start..].find("</a").map_or(text.len(), |e| body_start + e);
+        at = body_end;
+        let Some(href) = attr(&attrs, "href") else { continue };
+        let mut url = base
+            .join(&href)
+            .map_err(|e| DecodeError(format!("bad link '{href}': {e}")))?;
+        url.set_fragment(None);
+        let anchor_text = unescape(text[body_start..body_end].trim());
+        let filename = if anchor_text.is_empty() {
+            url.path_segments().and_then(|mut s| s.next_back()).unwrap_or_default().to_string()
+        } else {
+            anchor_text
+        };
+        files.push(IndexFile {
+            filename,
+            url,
+            requires_python: attr(&attrs, "data-requires-python").filter(|r| !r.trim().is_empty()),
+            yanked: attr(&attrs, "data-yanked"),
+            size: None,
+        });
+    }
+    Ok(ProjectPage { files })
+}
+
+fn attr(attrs: &[(String, String)], name: &str) -> Option<String> {
+    attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+}
+
+fn base_href(text: &str) -> Option<String> {
+    let lower = text.to_ascii_lowercase();
+    let start = lower.find("<base")? + 5;
+    let close = lower[start..].find('>')?;
+    attr(&attributes(&text[start..start + close]), "href")
+}
+
+/// `name="value"`, `name='value'`, `name=value` and bare `name` attributes, names lower-cased, values unescaped.
+fn attributes(s: &str) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        while i < chars.len() && (chars[i].is_whitespace() || chars[i] == '/') {
+            i += 1;
+        }
+        let name_start = i;
+        while i < chars.len() && !chars[i].is_whitespace() && chars[i] != '=' && chars[i] != '/' {
+            i += 1;
+        }
+        if i == name_start {
+            i += 1;
+            continue;
+        }
+        let name: String = chars[name_start..i].iter().collect::<String>().to_ascii_lowercase();
+        while i < chars.len() && chars[i].is_whitespace() {
+            i += 1;
+        }
+        let mut value = String::new();
+        if i < chars.len() && chars[i] == '=' {
+            i += 1;
+            while i < chars.len() && chars[i].is_whitespace() {
+                i += 1;
+            }
+            if i < chars.len() && (chars[i] == '"' || chars[i] == '\'') {
+                let quote = chars[i];
+                i += 1;
+                let v_start = i;
+                while i < chars.len() && chars[i] != quote {
+                    i += 1;
+                }
+                value = chars[v_start..i].iter().collect();
+                i += 1;
+            } else {
+                let v_start = i;
+                while i < chars.len() && !chars[i].is_whitespace() {
+                    i += 1;
+                }
+                value = chars[v_start..i].iter().collect();
+            }
+        }
+        out.push((name, unescape(&value)));
+    }
+    out
+}
+
+/// The HTML character references an index page uses (`&gt;=3.8`, `&amp;`, numeric ones).
+fn unescape(s: &str) -> String {
+    if !s.contains('&') {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(amp) = rest.find('&') {
+        out.push_str(&rest[..amp]);
+        rest = &rest[amp..];
+        let Some(semi) = rest.find(';').filter(|&i| i <= 10) else {
+            out.push('&');
+            rest = &rest[1..];
+            continue;
+        };
+        let entity = &rest[1..semi];
+        let decoded = match entity {
+            "lt" => Some('<'),
+            "gt" => Some('>'),
+            "amp" => Some('&'),
+            "quot" => Some('"'),
+            "apos" => Some('\''),
+            _ => entity
+                .strip_prefix("#x")
+                .or_else(|| entity.strip_prefix("#X"))
+                .and_then(|h| u32::from_str_radix(h, 16).ok())
+                .or_else(|| entity.strip_prefix('#').and_then(|d| d.parse().ok()))
+                .and_then(char::from_u32),
+        };
+        match decoded {
+            Some(c) => {
+                out.push(c);
+                rest = &rest[semi + 1..];
+            }
+            None => {
+                out.push('&');
+                rest = &rest[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_pep_503_anchors() {
+        let body = br#"<!DOCTYPE html><html><body><h1>Links for demo</h1>
+<a href="../../packages/demo-1.0.tar.gz#sha256=abc" data-requires-python="&gt;=3.8">demo-1.0.tar.gz</a><br/>
+<a data-yanked="" href="/packages/demo-1.1-py3-none-any.whl#sha256=def">demo-1.1-py3-none-any.whl</a>
+<A HREF='demo-1.2.zip' data-yanked='bad &amp; broken'>demo-1.2.zip</A>
+<abbr>not a link</abbr></body></html>"#;
+        let base = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
+        let page = decode(body, &base).unwrap();
+        assert_eq!(page.files.len(), 3);
+        assert_eq!(page.files[0].url.as_str(), "http://127.0.0.1:9/packages/demo-1.0.tar.gz");
+        assert_eq!(page.files[0].requires_python.as_deref(), Some(">=3.8"));
+        assert_eq!(page.files[0].yanked, None);
+        assert_eq!(page.files[1].yanked.as_deref(), Some(""));
+        assert_eq!(page.files[1].filename, "demo-1.1-py3-none-any.whl");
+        assert_eq!(page.files[2].yanked.as_deref(), Some("bad & broken"));
+        assert_eq!(page.files[2].url.as_str(), "http://127.0.0.1:9/simple/demo/demo-1.2.zip");
+    }
+
+    #[test]
+    fn garbage_gives_no_files_and_no_panic() {
+        let base = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
+        for body in [&b"<a"[..], b"<a href=", b"&#xZZ; <a href='x'>", b"\xff\xfe<a>"] {
+            assert!(decode(body, &base).unwrap().files.len() <= 1);
+        }
+    }
+}

@@ -1,0 +1,96 @@
+//! PEP 691: the JSON form of the Simple Repository API.
+
+use serde::Deserialize;
+use url::Url;
+
+use super::{DecodeError, IndexFile, ProjectPage};
+
+#[derive(Deserialize)]
+struct Page {
+    files: Vec<File>,
+}
+
+#[derive(Deserialize)]
+struct File {
+    filename: String,
+    url: String,
+    #[serde(rename = "requires-python", default)]
+    requires_python: Option<String>,
+    #[serde(default)]
+    yanked: Yanked,
+    #[serde(default)]
+    size: Option<u64>,
+}
+
+/// PEP 691: `yanked` is `false`, `true`, or the reason as a string (which means yanked).
+#[derive(Deserialize, Default)]
+#[serde(untagged)]
+enum Yanked {
+    #[default]
+    No,
+    Flag(bool),
+    Reason(String),
+}
+
+impl Yanked {
+    fn reason(self) -> Option<String> {
+        match self {
+            Yanked::No | Yanked::Flag(false) => None,
+            Yanked::Flag(true) => Some(String::new()),
+            Yanked::Reason(r) => Some(r),
+        }
+    }
+}
+
+pub fn decode(body: &[u8], page_url: &Url) -> Result<ProjectPage, DecodeError> {
+    let page: Page = serde_json::from_slice(body)
+        .map_err(|e| DecodeError(format!("invalid PEP 691 JSON: {e}")))?;
+    let files = page
+        .files
+        .into_iter()
+        .map(|f| {
+            let url = page_url
+                .join(&f.url)
+                .map_err(|e| DecodeError(format!("bad URL for {}: {e}", f.filename)))?;
+            Ok(IndexFile {
+                filename: f.filename,
+                url,
+                requires_python: f.requires_python.filter(|r| !r.trim().is_empty()),
+                yanked: f.yanked.reason(),
+                size: f.size,
+            })
+        })
+        .collect::<Result<_, DecodeError>>()?;
+    Ok(ProjectPage { files })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_files_with_relative_urls_and_yank_forms() {
+        let body = br#"{"meta":{"api-version":"1.1"},"name":"demo","files":[
+            {"filename":"demo-1.0.tar.gz","url":"../../files/demo-1.0.tar.gz","hashes":{},"requires-python":">=3.8","size":10},
+            {"filename":"demo-1.1.tar.gz","url":"https://files.example.invalid/demo-1.1.tar.gz","hashes":{},"yanked":"broken build"},
+            {"filename":"demo-1.2.tar.gz","url":"x/demo-1.2.tar.gz","hashes":{},"yanked":true,"requires-python":""}]}"#;
+        let base = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
+        let page = decode(body, &base).unwrap();
+        assert_eq!(page.files.len(), 3);
+        assert_eq!(page.files[0].url.as_str(), "http://127.0.0.1:9/files/demo-1.0.tar.gz");
+        assert_eq!(page.files[0].requires_python.as_deref(), Some(">=3.8"));
+        assert_eq!(page.files[0].yanked, None);
+        assert_eq!(page.files[0].size, Some(10));
+        assert_eq!(page.files[1].yanked.as_deref(), Some("broken build"));
+        assert_eq!(page.files[2].yanked.as_deref(), Some(""));
+        assert_eq!(page.files[2].requires_python, None);
+    }
+
+    #[test]
+    fn invalid_json_is_an_error_not_a_panic() {
+        let base = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
+        assert!(decode(b"{\"files\": [", &base).is_err());
+        assert!(decode(b"<html></html>", &base).is_err());
+        assert!(decode(b"{\"files\": 3}", &base).is_err());
+    }
+}

@@ -1,0 +1,451 @@
+//! pip's requirements file format, read as pip reads it (`pip/_internal/req/req_file.py`).
+//!
+//! Grammar, in pip's order: physical lines ending in `\` join the next one (a line starting with `#` never
+//! continues); `#` at the start or after white space starts a comment; `${VAR}` is taken from the environment;
+//! the line then splits at the first space-separated token starting with `-` into a requirement and options.
+//! Option lines: `-r/--requirement`, `-c/--constraint` (relative to the including file; a cycle is an error),
+//! `-e/--editable`, `-i/--index-url`, `--extra-index-url`, `--no-index`, `-f/--find-links`, `--pre`,
+//! `--only-binary`, `--no-binary`, `--prefer-binary`, `--require-hashes`, `--trusted-host`, `--use-feature`.
+//! Requirement lines: PEP 508, or a path, URL or VCS reference; per-requirement options `--hash`,
+//! `--config-settings/-C`, `--global-option`.
+//!
+//! Positions are kept as byte offsets into the joined line and turned into `line:column` of the physical file
+//! only when an error is reported.
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use super::{Entry, FileOptions, IndexRequirement, Input, InputError, Location, Wanted};
+use crate::pep::{Requirement, VersionOrUrl, VersionSpecifiers};
+
+/// Reads the files (`-` is standard input) and everything they include.
+pub fn read_requirement_files(paths: &[String]) -> Input {
+    let mut reader = Reader { input: Input::default(), stack: Vec::new() };
+    for path in paths {
+        if path == "-" {
+            let mut text = String::new();
+            match std::io::stdin().read_to_string(&mut text) {
+                Ok(_) => reader.parse_text(&text, "<stdin>", Path::new(""), false),
+                Err(e) => reader.file_error("<stdin>", format!("cannot read standard input: {e}")),
+            }
+        } else {
+            reader.parse_file(Path::new(path), false, None);
+        }
+    }
+    reader.input
+}
+
+struct Reader {
+    input: Input,
+    /// Canonical paths of the files being read, outermost first: an include of one of them is a cycle.
+    stack: Vec<PathBuf>,
+}
+
+/// Where an include was written, for errors about the included file.
+struct IncludeSite<'a> {
+    path: &'a str,
+    line: usize,
+    column: usize,
+}
+
+impl Reader {
+    fn file_error(&mut self, path: &str, message: String) {
+        self.input.errors.push(InputError { path: path.to_string(), line: None, column: None, message });
+    }
+
+    fn parse_file(&mut self, path: &Path, constraint: bool, site: Option<IncludeSite>) {
+        let shown = path.display().to_string();
+        let fail = |reader: &mut Reader, message: String| match &site {
+            Some(s) => reader.input.errors.push(InputError {
+                path: s.path.to_string(),
+                line: Some(s.line),
+                column: Some(s.column),
+                message,
+            }),
+            None => reader.file_error(&shown, message),
+        };
+        let canonical = match std::fs::canonicalize(path) {
+            Ok(c) => c,
+            Err(e) => return fail(self, format!("cannot read {shown}: {e}")),
+        };
+        if self.stack.contains(&canonical) {
+            return fail(self, format!("{shown} includes itself (an include cycle)"));
+        }
+        let text = match std::fs::read(path) {
+            Ok(bytes) => match String::from_utf8(bytes) {
+                Ok(t) => t,
+                Err(_) => return fail(self, format!("{shown} is not UTF-8 text")),
+            },
+            Err(e) => return fail(self, format!("cannot read {shown}: {e}")),
+        };
+        self.stack.push(canonical);
+        let dir = path.parent().unwrap_or(Path::new(""));
+        self.parse_text(&text, &shown, dir, constraint);
+        self.stack.pop();
+    }
+
+    fn parse_text(&mut self, text: &str, shown: &str, dir: &Path, constraint: bool) {
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        for logical in join_lines(text) {
+            self.parse_line(&logical, shown, dir, constraint);
+        }
+    }
+
+    fn parse_line(&mut self, logical: &Logical, shown: &str, dir: &Path, constraint: bool) {
+        let content = strip_comment(&logical.text);
+        let start = content.len() - content.trim_start().len();
+        let content = expand_env(content.trim_end());
+        if content.trim().is_empty() {
+            return;
+        }
+        let error = |offset: usize, message: String| {
+            let (line, column) = logical.position(offset);
+            InputError { path: shown.to_string(), line: Some(line), column: Some(column), message }
+        };
+        let source = Location { path: shown.to_string(), line: logical.first_line };
+        let (args_end, options) = split_args_options(&content, start);
+        let args = content[start..args_end].trim_end();
+        let options = match parse_options(&options) {
+            Ok(o) => o,
+            Err((offset, message)) => return self.input.errors.push(error(offset, message)),
+        };
+        if args.is_empty() {
+            for (option, value, offset) in options {
+                self.apply_option(option, value, offset, &source, dir, constraint, &error);
+            }
+            return;
+        }
+        if let Some((_, _, offset)) = options.iter().find(|(o, ..)| !o.per_requirement) {
+            let message = format!("option {} cannot follow a requirement on one line", options_name(options.iter().find(|(o, ..)| !o.per_requirement).map(|x| x.0)));
+            return self.input.errors.push(error(*offset, message));
+        }
+        match parse_requirement(args, dir) {
+            Ok(wanted) => self.add(Entry { text: args.to_string(), source, wanted }, constraint),
+            Err((offset, message)) => self.input.errors.push(error(start + offset, message)),
+        }
+    }
+
+    fn add(&mut self, entry: Entry, constraint: bool) {
+        match (constraint, entry.wanted) {
+            (false, wanted) => self.input.entries.push(Entry { wanted, ..entry }),
+            (true, Wanted::Index(req)) => self.input.constraints.push((req, entry.source)),
+            // A URL constraint pins a file pip never takes from the index: nothing to narrow.
+            (true, Wanted::NotIndex { .. }) => {}
+        }
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn apply_option(
+        &mut self,
+        option: &'static OptionSpec,
+        value: Option<String>,
+        offset: usize,
+        source: &Location,
+        dir: &Path,
+        constraint: bool,
+        error: &dyn Fn(usize, String) -> InputError,
+    ) {
+        let value = value.unwrap_or_default();
+        let options: &mut FileOptions = &mut self.input.options;
+        match option.long {
+            "--requirement" | "--constraint" => {
+                if value.contains("://") {
+                    let message = format!("included file {value} is a URL: muslcheck reads local files only");
+                    return self.input.errors.push(error(offset, message));
+                }
+                let (line, column) = error(offset, String::new()).line.zip(error(offset, String::new()).column).unwrap_or((source.line, 1));
+                let path = dir.join(&value);
+                // pip reads a `-r` inside a constraints file as requirements, and `-c` anywhere as constraints.
+                let nested_constraint = option.long == "--constraint";
+                let _ = constraint;
+                let site = IncludeSite { path: &source.path, line, column };
+                self.parse_file(&path, nested_constraint, Some(site));
+            }
+            "--editable" => {
+                let name = egg_name(&value);
+                let reason = format!("editable install of {value}: not from the index");
+                let entry = Entry { text: format!("-e {value}"), source: source.clone(), wanted: Wanted::NotIndex { name, reason } };
+                self.add(entry, constraint);
+            }
+            "--index-url" => options.index_url = Some((value, source.clone())),
+            "--extra-index-url" => options.extra_index_urls.push(value),
+            "--no-index" => options.no_index = true,
+            "--pre" => options.pre = true,
+            "--only-binary" => options.formats.add(&value, true),
+            "--no-binary" => options.formats.add(&value, false),
+            // Accepted and without effect on what is installed from the index.
+            _ => {}
+        }
+    }
+}
+
+/// One requirement line after joining continuations.
+struct Logical {
+    text: String,
+    first_line: usize,
+    /// (byte offset in `text`, physical line number, physical line text) for each joined piece.
+    pieces: Vec<(usize, usize, String)>,
+}
+
+impl Logical {
+    /// 1-based line and column (in characters) of a byte offset of the joined text.
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let (start, line, physical) = self
+            .pieces
+            .iter()
+            .rev()
+            .find(|(start, ..)| *start <= offset)
+            .unwrap_or(&self.pieces[0]);
+        let within = (offset - start).min(physical.len());
+        let within = (0..=within).rev().find(|i| physical.is_char_boundary(*i)).unwrap_or(0);
+        (*line, physical[..within].chars().count() + 1)
+    }
+}
+
+/// pip's `join_lines`: a line ending in `\` continues on the next; a comment line ends the continuation.
+fn join_lines(text: &str) -> Vec<Logical> {
+    let mut out = Vec::new();
+    let mut current: Option<Logical> = None;
+    for (i, raw) in text.split('\n').enumerate() {
+        let line_no = i + 1;
+        let line = raw.strip_suffix('\r').unwrap_or(raw);
+        let is_comment = line.trim_start().starts_with('#');
+        let continues = line.ends_with('\\') && !is_comment;
+        let piece = if continues { &line[..line.len() - 1] } else { line };
+        let logical = current.get_or_insert_with(|| Logical { text: String::new(), first_line: line_no, pieces: Vec::new() });
+        if is_comment && !logical.text.is_empty() {
+            // pip prefixes the comment with a space so it is stripped as a comment after joining.
+            logical.text.push(' ');
+        }
+        logical.pieces.push((logical.text.len(), line_no, line.to_string()));
+        logical.text.push_str(piece);
+        if !continues {
+            out.extend(current.take());
+        }
+    }
+    out.extend(current.take());
+    out
+}
+
+/// pip's `COMMENT_RE`, `(^|\s+)#.*$`: a `#` at the start or after white space ends the line.
+fn strip_comment(text: &str) -> &str {
+    let mut prev_space = true;
+    for (i, c) in text.char_indices() {
+        if c == '#' && prev_space {
+            return &text[..i];
+        }
+        prev_space = c.is_whitespace();
+    }
+    text
+}
+
+/// `${NAME}` (upper case, digits, `_`) from the environment, as pip expands it; unset names stay as written.
+fn expand_env(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("${") {
+        out.push_str(&rest[..at]);
+        let after = &rest[at + 2..];
+        let name_len = after.find('}').filter(|&n| {
+            n > 0 && after[..n].chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        });
+        match name_len.and_then(|n| std::env::var(&after[..n]).ok().map(|v| (n, v))) {
+            Some((n, value)) => {
+                out.push_str(&value);
+                rest = &after[n + 1..];
+            }
+            None => {
+                out.push_str("${");
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// pip's `break_args_options`: the requirement ends before the first space-separated token starting with `-`.
+/// Returns the end of the requirement and the option tokens with their byte offsets.
+fn split_args_options(content: &str, start: usize) -> (usize, Vec<(String, usize)>) {
+    let mut offset = start;
+    let mut args_end = content.len();
+    for token in content[start..].split(' ') {
+        if token.starts_with('-') {
+            args_end = offset;
+            break;
+        }
+        offset += token.len() + 1;
+    }
+    (args_end.min(content.len()), tokenize(&content[args_end.min(content.len())..], args_end))
+}
+
+/// Shell-like words (quotes group, backslash escapes) with the byte offset where each starts.
+fn tokenize(text: &str, base: usize) -> Vec<(String, usize)> {
+    let mut tokens = Vec::new();
+    let mut current: Option<(String, usize)> = None;
+    let mut quote: Option<char> = None;
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), c) => current.get_or_insert((String::new(), base + i)).0.push(c),
+            (None, '"' | '\'') => {
+                quote = Some(c);
+                current.get_or_insert((String::new(), base + i));
+            }
+            (None, c) if c.is_whitespace() => tokens.extend(current.take()),
+            (None, '\\') => {
+                let token = current.get_or_insert((String::new(), base + i));
+                if let Some((_, next)) = chars.next() {
+                    token.0.push(next);
+                }
+            }
+            (None, c) => current.get_or_insert((String::new(), base + i)).0.push(c),
+        }
+    }
+    tokens.extend(current.take());
+    tokens
+}
+
+struct OptionSpec {
+    long: &'static str,
+    short: Option<&'static str>,
+    takes_value: bool,
+    per_requirement: bool,
+}
+
+const fn opt(long: &'static str, short: Option<&'static str>, takes_value: bool, per_requirement: bool) -> OptionSpec {
+    OptionSpec { long, short, takes_value, per_requirement }
+}
+
+/// pip's `SUPPORTED_OPTIONS` and `SUPPORTED_OPTIONS_REQ`.
+const OPTIONS: [OptionSpec; 17] = [
+    opt("--requirement", Some("-r"), true, false),
+    opt("--constraint", Some("-c"), true, false),
+    opt("--editable", Some("-e"), true, false),
+    opt("--index-url", Some("-i"), true, false),
+    opt("--extra-index-url", None, true, false),
+    opt("--no-index", None, false, false),
+    opt("--find-links", Some("-f"), true, false),
+    opt("--pre", None, false, false),
+    opt("--only-binary", None, true, false),
+    opt("--no-binary", None, true, false),
+    opt("--prefer-binary", None, false, false),
+    opt("--require-hashes", None, false, false),
+    opt("--trusted-host", None, true, false),
+    opt("--use-feature", None, true, false),
+    opt("--hash", None, true, true),
+    opt("--config-settings", Some("-C"), true, true),
+    opt("--global-option", None, true, true),
+];
+
+fn options_name(option: Option<&OptionSpec>) -> &'static str {
+    option.map_or("?", |o| o.long)
+}
+
+type ParsedOption = (&'static OptionSpec, Option<String>, usize);
+
+/// Options in their `--long value`, `--long=value`, `-s value` and `-svalue` forms.
+fn parse_options(tokens: &[(String, usize)]) -> Result<Vec<ParsedOption>, (usize, String)> {
+    let mut out = Vec::new();
+    let mut iter = tokens.iter();
+    while let Some((token, offset)) = iter.next() {
+        let (spec, inline) = if let Some(long) = token.strip_prefix("--") {
+            let (name, value) = match long.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (long, None),
+            };
+            let spec = OPTIONS
+                .iter()
+                .find(|o| o.long[2..] == *name)
+                .ok_or_else(|| (*offset, format!("unknown option --{name}")))?;
+            (spec, value)
+        } else if token.starts_with('-') && token.len() >= 2 {
+            let short = &token[..2];
+            let spec = OPTIONS
+                .iter()
+                .find(|o| o.short == Some(short))
+                .ok_or_else(|| (*offset, format!("unknown option {short}")))?;
+            let rest = &token[2..];
+            (spec, (!rest.is_empty()).then(|| rest.trim_start_matches('=').to_string()))
+        } else {
+            return Err((*offset, format!("unexpected '{token}' among options")));
+        };
+        let value = match (spec.takes_value, inline) {
+            (true, Some(v)) => Some(v),
+            (true, None) => match iter.next() {
+                Some((v, _)) => Some(v.clone()),
+                None => return Err((*offset, format!("option {} needs a value", spec.long))),
+            },
+            (false, Some(_)) => return Err((*offset, format!("option {} takes no value", spec.long))),
+            (false, None) => None,
+        };
+        out.push((spec, value, *offset));
+    }
+    Ok(out)
+}
+
+/// A requirement line: PEP 508, or a path/URL/VCS reference pip installs without the index.
+/// Errors carry a byte offset into `args`.
+fn parse_requirement(args: &str, dir: &Path) -> Result<Wanted, (usize, String)> {
+    if let Some(kind) = non_index_kind(args) {
+        let location = args.split(';').next().unwrap_or(args).trim();
+        let reason = format!("{kind} {location}: not from the index");
+        return Ok(Wanted::NotIndex { name: egg_name(args), reason });
+    }
+    let requirement = Requirement::<pep508_rs::VerbatimUrl>::parse(args, dir).map_err(|e| {
+        let offset = args.char_indices().nth(e.start).map_or(args.len(), |(i, _)| i);
+        (offset, format!("invalid requirement: {}", e.message))
+    })?;
+    let name = crate::pep::normalize(requirement.name.as_ref());
+    let marker_text = args
+        .split_once(';')
+        .map(|(_, m)| m.trim().to_string())
+        .filter(|m| !m.is_empty());
+    match requirement.version_or_url {
+        Some(VersionOrUrl::Url(url)) => Ok(Wanted::NotIndex {
+            name: Some(name),
+            reason: format!("direct URL reference {url}: not from the index"),
+        }),
+        Some(VersionOrUrl::VersionSpecifier(specifiers)) => Ok(Wanted::Index(IndexRequirement {
+            name,
+            specifiers,
+            marker: requirement.marker,
+            marker_text,
+        })),
+        None => Ok(Wanted::Index(IndexRequirement {
+            name,
+            specifiers: VersionSpecifiers::from_str("").unwrap_or_else(|_| VersionSpecifiers::empty()),
+            marker: requirement.marker,
+            marker_text,
+        })),
+    }
+}
+
+/// What kind of non-index requirement a line is, as pip tells them apart: a VCS or other URL, or a local
+/// path (it holds a path separator, starts with `.`, or names an archive).
+fn non_index_kind(args: &str) -> Option<&'static str> {
+    let first = args.split_whitespace().next().unwrap_or("");
+    let first = first.split(';').next().unwrap_or(first);
+    if ["git+", "hg+", "svn+", "bzr+"].iter().any(|p| first.starts_with(p)) {
+        return Some("VCS requirement");
+    }
+    if first.contains("://") || first.starts_with("file:") {
+        return Some("URL requirement");
+    }
+    let archive = [".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz"].iter().any(|e| first.ends_with(e));
+    if first.starts_with('.') || first.starts_with('/') || first.starts_with('~') || archive
+        || (first.contains('/') && !first.contains('@'))
+    {
+        return Some("local path");
+    }
+    None
+}
+
+/// The project name a URL names with `#egg=name`, normalized.
+fn egg_name(text: &str) -> Option<String> {
+    let egg = text.split("#egg=").nth(1)?;
+    let name: String = egg.chars().take_while(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
+    (!name.is_empty()).then(|| crate::pep::normalize(&name))
+}

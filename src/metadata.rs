@@ -1,0 +1,79 @@
+//! Core metadata (the `METADATA` file of a wheel, served beside it as `<file>.metadata` by PEP 658/714).
+//!
+//! pip 24.1 and later read the chosen candidate's metadata before installing and drop the candidate when it is
+//! not valid: a `Requires-Dist` that is not a PEP 508 requirement (celery 4.4.7's `pytz (>dev)`), or a name or
+//! version that is not the one the filename promised. This module says whether pip would accept it.
+
+use std::str::FromStr;
+
+use crate::pep::{Requirement, Version, normalize};
+
+/// `Err(why)` when pip would reject the metadata of `project` `version`.
+pub fn check(text: &str, project: &str, version: &Version) -> Result<(), String> {
+    for (key, value) in headers(text) {
+        match key.to_ascii_lowercase().as_str() {
+            "name" if normalize(&value) != project => {
+                return Err(format!("its metadata names another project ({value})"));
+            }
+            "version" => match Version::from_str(&value) {
+                Ok(v) if v == *version => {}
+                _ => return Err(format!("its metadata gives another version ({value})")),
+            },
+            "requires-dist" => {
+                if let Err(e) = Requirement::<pep508_rs::VerbatimUrl>::from_str(&value) {
+                    return Err(format!("its metadata has an invalid Requires-Dist '{value}': {}", e.message));
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// RFC 822 style headers up to the first blank line, with continuation lines folded.
+fn headers(text: &str) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            break;
+        }
+        if line.starts_with([' ', '\t']) {
+            if let Some(last) = out.last_mut() {
+                last.1.push(' ');
+                last.1.push_str(line.trim());
+            }
+            continue;
+        }
+        if let Some((k, v)) = line.split_once(':') {
+            out.push((k.trim().to_string(), v.trim().to_string()));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(s: &str) -> Version {
+        Version::from_str(s).unwrap()
+    }
+
+    #[test]
+    fn accepts_valid_metadata() {
+        let text = "Metadata-Version: 2.1\nName: Celery\nVersion: 5.4.0\nRequires-Dist: pytz (>=2016.7)\n\
+                    Requires-Dist: kombu<6.0,>=5.3.4\nRequires-Dist: tzdata>=2022.7 ; python_version >= \"3.9\"\n\n\
+                    Requires-Dist: this is the body (not (parsed\n";
+        assert_eq!(check(text, "celery", &v("5.4.0")), Ok(()));
+    }
+
+    #[test]
+    fn rejects_what_current_pip_rejects() {
+        let text = "Metadata-Version: 2.1\nName: celery\nVersion: 4.4.7\nRequires-Dist: pytz (>dev)\n";
+        assert!(check(text, "celery", &v("4.4.7")).unwrap_err().contains("pytz (>dev)"));
+        let other = "Metadata-Version: 2.1\nName: celery\nVersion: 4.4.8\n";
+        assert!(check(other, "celery", &v("4.4.7")).is_err());
+        let name = "Metadata-Version: 2.1\nName: kombu\nVersion: 4.4.7\n";
+        assert!(check(name, "celery", &v("4.4.7")).is_err());
+    }
+}
