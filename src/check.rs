@@ -12,11 +12,11 @@ use tokio::task::JoinSet;
 
 use crate::index::{IndexClient, Lookup};
 use crate::input::{Entry, FormatControl, IndexRequirement, Input, Wanted};
+use crate::metadata;
 use crate::pep::{Version, VersionSpecifiers};
 use crate::select::{Catalog, Policy};
 use crate::target::{TagRanks, Target};
 use crate::verdict::{Outcome, Verdict};
-use crate::metadata;
 
 /// pip gives up on a project long before this many rejected versions; this only bounds a pathological page.
 const MAX_REJECTED_VERSIONS: usize = 50;
@@ -50,7 +50,8 @@ pub async fn check_all(
             tasks.spawn(async move { (i, t, shared.verdict(&entry, t).await) });
         }
     }
-    let mut results: Vec<Vec<Option<Verdict>>> = vec![vec![None; settings.targets.len()]; input.entries.len()];
+    let mut results: Vec<Vec<Option<Verdict>>> =
+        vec![vec![None; settings.targets.len()]; input.entries.len()];
     while let Some(joined) = tasks.join_next().await {
         match joined {
             Ok((i, t, verdict)) => results[i][t] = Some(verdict),
@@ -86,24 +87,38 @@ impl Shared {
         let env = target.marker_environment();
         if !requirement.marker.evaluate(&env, &[]) {
             let marker = requirement.marker_text.as_deref().unwrap_or("its marker");
-            return Verdict::bare(Outcome::Skip, format!("marker {marker} is false on this target"));
+            return Verdict::bare(
+                Outcome::Skip,
+                format!("marker {marker} is false on this target"),
+            );
         }
         let specifiers = self.constrained(requirement, target);
         let page = self.client.project(&requirement.name).await;
         let page = match page.as_ref() {
             Lookup::Found(page) => page,
             Lookup::Missing => {
-                return Verdict::bare(Outcome::Missing, format!("{} is not on the index", requirement.name));
+                return Verdict::bare(
+                    Outcome::Missing,
+                    format!("{} is not on the index", requirement.name),
+                );
             }
-            Lookup::Failed(e) => return Verdict::bare(Outcome::Unknown, format!("index lookup failed: {e}")),
+            Lookup::Failed(e) => {
+                return Verdict::bare(Outcome::Unknown, format!("index lookup failed: {e}"));
+            }
         };
         let catalog = Catalog::new(page, &requirement.name, target, &self.ranks[t]);
         let (allow_wheel, allow_sdist) = self.settings.formats.allowed(&requirement.name);
-        let policy = Policy { allow_pre: self.settings.pre, allow_sdist, allow_wheel };
+        let policy = Policy {
+            allow_pre: self.settings.pre,
+            allow_sdist,
+            allow_wheel,
+        };
         let mut rejected: HashMap<Version, String> = HashMap::new();
         loop {
             let choice = catalog.choose(&specifiers, policy, &rejected);
-            let Some((file, version)) = choice.wheel else { return choice.verdict };
+            let Some((file, version)) = choice.wheel else {
+                return choice.verdict;
+            };
             match self.client.core_metadata(&file.url).await.as_ref() {
                 // No metadata beside the file: pip would read it from the wheel itself; nothing to check here.
                 Lookup::Found(text) => match metadata::check(text, &requirement.name, &version) {
@@ -115,7 +130,10 @@ impl Shared {
                 },
                 Lookup::Missing => return choice.verdict,
                 Lookup::Failed(e) => {
-                    return Verdict::bare(Outcome::Unknown, format!("core metadata lookup failed: {e}"));
+                    return Verdict::bare(
+                        Outcome::Unknown,
+                        format!("core metadata lookup failed: {e}"),
+                    );
                 }
             }
         }

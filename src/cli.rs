@@ -13,7 +13,9 @@ use url::Url;
 use crate::check::{Settings, check_all};
 use crate::index::{DEFAULT_INDEX_URL, IndexClient, IndexOptions, redact};
 use crate::input::{Input, Wanted, read_requirement_files};
-use crate::report::{ErrorEntry, Package, Report, Source, TargetInfo, Tool, render_terminal, SCHEMA_VERSION};
+use crate::report::{
+    ErrorEntry, Package, Report, SCHEMA_VERSION, Source, TargetInfo, Tool, render_terminal,
+};
 use crate::target::{Arch, MuslVersion, PythonVersion, Target};
 use crate::verdict::Outcome;
 
@@ -42,7 +44,12 @@ pub struct Args {
     pub index_url: Option<String>,
 
     /// More indexes whose files are pooled with the main one's, as pip does. Repeatable.
-    #[arg(long, env = "PIP_EXTRA_INDEX_URL", value_delimiter = ' ', value_name = "URL")]
+    #[arg(
+        long,
+        env = "PIP_EXTRA_INDEX_URL",
+        value_delimiter = ' ',
+        value_name = "URL"
+    )]
     pub extra_index_url: Vec<String>,
 
     /// Report format.
@@ -57,7 +64,7 @@ pub struct Args {
     #[arg(long)]
     pub pre: bool,
 
-    /// Index requests in flight at once.
+    /// Index page requests in flight at once (and as many for metadata files).
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
 
@@ -96,7 +103,11 @@ impl From<Exit> for ExitCode {
 
 /// Runs one invocation; errors that stop the run before any report are returned as text.
 pub fn run(args: Args) -> Result<Exit, String> {
-    let target = Target { python: args.python, musl: args.musl, arch: args.arch };
+    let target = Target {
+        python: args.python,
+        musl: args.musl,
+        arch: args.arch,
+    };
     let input = read_requirement_files(&args.files);
     let mut warnings = Vec::new();
     let (index, extras) = index_urls(&args, &input, &mut warnings)?;
@@ -133,19 +144,30 @@ pub fn run(args: Args) -> Result<Exit, String> {
 
 /// Index precedence: `--index-url` / `PIP_INDEX_URL`, then the files' `-i`, then the default. The files'
 /// `--extra-index-url` lines add to the command line's.
-fn index_urls(args: &Args, input: &Input, warnings: &mut Vec<String>) -> Result<(Url, Vec<Url>), String> {
+fn index_urls(
+    args: &Args,
+    input: &Input,
+    warnings: &mut Vec<String>,
+) -> Result<(Url, Vec<Url>), String> {
     let parse = |s: &str| {
         Url::parse(s.trim()).map_err(|e| {
-            let shown = Url::parse(s).map(|u| redact(&u)).unwrap_or_else(|_| "(unparsable URL)".into());
+            let shown = Url::parse(s)
+                .map(|u| redact(&u))
+                .unwrap_or_else(|_| "(unparsable URL)".into());
             format!("invalid index URL {shown}: {e}")
         })
     };
     if input.options.no_index {
-        warnings.push("--no-index in the requirements is ignored: muslcheck always asks the index".into());
+        warnings.push(
+            "--no-index in the requirements is ignored: muslcheck always asks the index".into(),
+        );
     }
     let index = match (&args.index_url, &input.options.index_url) {
         (Some(cli), Some((_, at))) => {
-            warnings.push(format!("--index-url given, so the -i line at {}:{} is not used", at.path, at.line));
+            warnings.push(format!(
+                "--index-url given, so the -i line at {}:{} is not used",
+                at.path, at.line
+            ));
             parse(cli)?
         }
         (Some(cli), None) => parse(cli)?,
@@ -183,8 +205,15 @@ fn build_report(
                 name,
                 version: verdicts.first().and_then(|v| v.version.clone()),
                 requirement: entry.text.clone(),
-                source: Source { path: entry.source.path.clone(), line: entry.source.line },
-                targets: ids.iter().cloned().zip(verdicts).collect::<BTreeMap<_, _>>(),
+                source: Source {
+                    path: entry.source.path.clone(),
+                    line: entry.source.line,
+                },
+                targets: ids
+                    .iter()
+                    .cloned()
+                    .zip(verdicts)
+                    .collect::<BTreeMap<_, _>>(),
             }
         })
         .collect();
@@ -206,7 +235,12 @@ fn build_report(
 
 /// DESIGN.md: 2 (bad input) before 1 (the gate) before 3 (unknown lookups).
 pub fn exit_code(report: &Report, fail_on: FailOn) -> Exit {
-    let outcomes = || report.packages.iter().flat_map(|p| p.targets.values().map(|v| v.outcome));
+    let outcomes = || {
+        report
+            .packages
+            .iter()
+            .flat_map(|p| p.targets.values().map(|v| v.outcome))
+    };
     let gate = |o: Outcome| match fail_on {
         FailOn::Build => matches!(o, Outcome::Build | Outcome::Fail | Outcome::Missing),
         FailOn::Fail => matches!(o, Outcome::Fail | Outcome::Missing),
@@ -228,7 +262,9 @@ fn progress_bar(len: u64) -> ProgressBar {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{spinner} checking {pos}/{len} requirements {wide_bar} {elapsed}") {
+    if let Ok(style) = ProgressStyle::with_template(
+        "{spinner} checking {pos}/{len} requirements {wide_bar} {elapsed}",
+    ) {
         bar.set_style(style);
     }
     bar.enable_steady_tick(Duration::from_millis(120));
@@ -243,7 +279,9 @@ fn use_colour() -> bool {
 fn write_stdout(text: &str) -> Result<(), String> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(format!("cannot write the report: {e}")),
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(format!("cannot write the report: {e}"))
+        }
         _ => Ok(()),
     }
 }

@@ -8,7 +8,16 @@ use crate::target::TagRanks;
 
 /// Archive endings pip accepts for a source distribution (pip's `SUPPORTED_EXTENSIONS` less `.whl`).
 const SDIST_EXTENSIONS: [&str; 10] = [
-    ".tar.gz", ".tgz", ".zip", ".tar.bz2", ".tbz", ".tar.xz", ".txz", ".tlz", ".tar.lz", ".tar.lzma",
+    ".tar.gz",
+    ".tgz",
+    ".zip",
+    ".tar.bz2",
+    ".tbz",
+    ".tar.xz",
+    ".txz",
+    ".tlz",
+    ".tar.lz",
+    ".tar.lzma",
 ];
 // `.tar` last: it is a suffix of none of the others, but `.tar.gz` etc. must be tried first.
 const PLAIN_TAR: &str = ".tar";
@@ -29,13 +38,17 @@ impl WheelName {
     /// Every tag the compressed tag sets expand to.
     pub fn tags(&self) -> impl Iterator<Item = (&str, &str, &str)> {
         self.python.split('.').flat_map(move |py| {
-            self.abi.split('.').flat_map(move |abi| self.platform.split('.').map(move |p| (py, abi, p)))
+            self.abi
+                .split('.')
+                .flat_map(move |abi| self.platform.split('.').map(move |p| (py, abi, p)))
         })
     }
 
     /// The best rank any of the wheel's tags has on the target; `None` when none is accepted.
     pub fn best_rank(&self, ranks: &TagRanks) -> Option<usize> {
-        self.tags().filter_map(|(py, abi, p)| ranks.rank(py, abi, p)).min()
+        self.tags()
+            .filter_map(|(py, abi, p)| ranks.rank(py, abi, p))
+            .min()
     }
 
     /// The tag with the best rank, as `py3-none-any`.
@@ -63,7 +76,11 @@ impl FromStr for WheelName {
         let (name, version, build, python, abi, platform) = match parts.as_slice() {
             [n, v, py, abi, p] => (*n, *v, None, *py, *abi, *p),
             [n, v, b, py, abi, p] => (*n, *v, Some(*b), *py, *abi, *p),
-            _ => return Err(format!("{filename}: a wheel name has 5 or 6 dash-separated parts")),
+            _ => {
+                return Err(format!(
+                    "{filename}: a wheel name has 5 or 6 dash-separated parts"
+                ));
+            }
         };
         if [name, python, abi, platform].iter().any(|p| p.is_empty()) {
             return Err(format!("{filename}: empty part in the wheel name"));
@@ -73,9 +90,9 @@ impl FromStr for WheelName {
             None => None,
             Some(b) => {
                 let digits: String = b.chars().take_while(|c| c.is_ascii_digit()).collect();
-                let number = digits
-                    .parse::<u64>()
-                    .map_err(|_| format!("{filename}: build tag '{b}' does not start with a digit"))?;
+                let number = digits.parse::<u64>().map_err(|_| {
+                    format!("{filename}: build tag '{b}' does not start with a digit")
+                })?;
                 Some((number, b[digits.len()..].to_string()))
             }
         };
@@ -159,12 +176,15 @@ mod tests {
 
     #[test]
     fn manylinux_and_musllinux_platform_sets() {
-        let many: WheelName = "numpy-2.1.3-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
-            .parse()
-            .unwrap();
+        let many: WheelName =
+            "numpy-2.1.3-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+                .parse()
+                .unwrap();
         assert_eq!(many.best_rank(&ranks()), None);
         assert_eq!(many.platforms().count(), 2);
-        let musl: WheelName = "numpy-2.1.3-cp312-cp312-musllinux_1_1_x86_64.whl".parse().unwrap();
+        let musl: WheelName = "numpy-2.1.3-cp312-cp312-musllinux_1_1_x86_64.whl"
+            .parse()
+            .unwrap();
         assert_eq!(musl.best_rank(&ranks()), Some(1));
     }
 
@@ -175,12 +195,18 @@ mod tests {
         assert_eq!(w.version.to_string(), "1.0.post1");
         assert!("pkg-1.0-x1-py3-none-any.whl".parse::<WheelName>().is_err());
         assert!("pkg-1.0-py3-none.whl".parse::<WheelName>().is_err());
-        assert!("pkg-notaversion!-py3-none-any.whl".parse::<WheelName>().is_err());
+        assert!(
+            "pkg-notaversion!-py3-none-any.whl"
+                .parse::<WheelName>()
+                .is_err()
+        );
     }
 
     #[test]
     fn abi3_wheel_of_an_older_cpython_is_accepted() {
-        let w: WheelName = "cryptography-43.0.3-cp39-abi3-musllinux_1_2_x86_64.whl".parse().unwrap();
+        let w: WheelName = "cryptography-43.0.3-cp39-abi3-musllinux_1_2_x86_64.whl"
+            .parse()
+            .unwrap();
         let rank = w.best_rank(&ranks()).unwrap();
         assert!(rank > ranks().rank("cp312", "none", "linux_x86_64").unwrap());
     }

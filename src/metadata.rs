@@ -21,7 +21,10 @@ pub fn check(text: &str, project: &str, version: &Version) -> Result<(), String>
             },
             "requires-dist" => {
                 if let Err(e) = Requirement::<pep508_rs::VerbatimUrl>::from_str(&value) {
-                    return Err(format!("its metadata has an invalid Requires-Dist '{value}': {}", e.message));
+                    return Err(format!(
+                        "its metadata has an invalid Requires-Dist '{value}': {}",
+                        e.message
+                    ));
                 }
             }
             _ => {}
@@ -69,8 +72,13 @@ mod tests {
 
     #[test]
     fn rejects_what_current_pip_rejects() {
-        let text = "Metadata-Version: 2.1\nName: celery\nVersion: 4.4.7\nRequires-Dist: pytz (>dev)\n";
-        assert!(check(text, "celery", &v("4.4.7")).unwrap_err().contains("pytz (>dev)"));
+        let text =
+            "Metadata-Version: 2.1\nName: celery\nVersion: 4.4.7\nRequires-Dist: pytz (>dev)\n";
+        assert!(
+            check(text, "celery", &v("4.4.7"))
+                .unwrap_err()
+                .contains("pytz (>dev)")
+        );
         let other = "Metadata-Version: 2.1\nName: celery\nVersion: 4.4.8\n";
         assert!(check(other, "celery", &v("4.4.7")).is_err());
         let name = "Metadata-Version: 2.1\nName: kombu\nVersion: 4.4.7\n";

@@ -5,8 +5,7 @@
 
 pub use pep508_rs::pep440_rs::{Operator, Version, VersionSpecifiers};
 pub use pep508_rs::{
-    MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree, Requirement,
-    VersionOrUrl,
+    MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree, Requirement, VersionOrUrl,
 };
 
 /// PEP 503 normalization of a project name: lower case, runs of `-`, `_`, `.` folded to one `-`.
@@ -47,15 +46,23 @@ pub fn filter_versions<'a>(
     allow_pre: bool,
 ) -> Vec<&'a Version> {
     let names_pre = specifiers.iter().any(|s| {
-        !matches!(s.operator(), Operator::NotEqual | Operator::NotEqualStar | Operator::EqualStar)
-            && s.version().any_prerelease()
+        !matches!(
+            s.operator(),
+            Operator::NotEqual | Operator::NotEqualStar | Operator::EqualStar
+        ) && s.version().any_prerelease()
     });
-    let matching: Vec<&Version> =
-        versions.into_iter().filter(|v| specifiers.contains(v)).collect();
+    let matching: Vec<&Version> = versions
+        .into_iter()
+        .filter(|v| specifiers.contains(v))
+        .collect();
     if allow_pre || names_pre {
         return matching;
     }
-    let finals: Vec<&Version> = matching.iter().copied().filter(|v| !v.any_prerelease()).collect();
+    let finals: Vec<&Version> = matching
+        .iter()
+        .copied()
+        .filter(|v| !v.any_prerelease())
+        .collect();
     if finals.is_empty() { matching } else { finals }
 }
 
@@ -71,7 +78,10 @@ mod tests {
     fn filtered(spec: &str, list: &[&str]) -> Vec<String> {
         let specs = VersionSpecifiers::from_str(spec).unwrap();
         let vs = versions(list);
-        filter_versions(&specs, &vs, false).iter().map(|v| v.to_string()).collect()
+        filter_versions(&specs, &vs, false)
+            .iter()
+            .map(|v| v.to_string())
+            .collect()
     }
 
     #[test]
@@ -85,12 +95,18 @@ mod tests {
     fn pre_releases_only_when_no_final_matches() {
         assert_eq!(filtered(">=1.0", &["1.0", "1.1a1"]), ["1.0"]);
         assert_eq!(filtered(">=1.2", &["1.0", "1.3b1"]), ["1.3b1"]);
-        assert_eq!(filtered("", &["2.0rc1", "2.0.dev3"]), ["2.0rc1", "2.0.dev3"]);
+        assert_eq!(
+            filtered("", &["2.0rc1", "2.0.dev3"]),
+            ["2.0rc1", "2.0.dev3"]
+        );
     }
 
     #[test]
     fn pre_releases_when_a_specifier_names_one() {
-        assert_eq!(filtered(">=1.1a1", &["1.0", "1.1a2", "1.1"]), ["1.1a2", "1.1"]);
+        assert_eq!(
+            filtered(">=1.1a1", &["1.0", "1.1a2", "1.1"]),
+            ["1.1a2", "1.1"]
+        );
         // `!=` naming a pre-release does not open the door (packaging's rule)
         assert_eq!(filtered("!=1.1a1", &["1.0", "1.1a2"]), ["1.0"]);
     }

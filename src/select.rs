@@ -28,7 +28,11 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { allow_pre: false, allow_sdist: true, allow_wheel: true }
+        Policy {
+            allow_pre: false,
+            allow_sdist: true,
+            allow_wheel: true,
+        }
     }
 }
 
@@ -57,7 +61,8 @@ pub struct Choice<'p> {
 
 impl<'p> Catalog<'p> {
     pub fn new(page: &'p ProjectPage, project: &str, target: &Target, ranks: &TagRanks) -> Self {
-        let python = Version::from_str(&target.python.to_string()).expect("a CPython version parses");
+        let python =
+            Version::from_str(&target.python.to_string()).expect("a CPython version parses");
         let mut python_ok_memo: HashMap<&str, bool> = HashMap::new();
         let entries = page
             .files
@@ -75,10 +80,19 @@ impl<'p> Catalog<'p> {
                     DistFile::Wheel(w) => w.best_rank(ranks),
                     DistFile::Sdist { .. } => None,
                 };
-                Some(Entry { file, dist, python_ok, rank })
+                Some(Entry {
+                    file,
+                    dist,
+                    python_ok,
+                    rank,
+                })
             })
             .collect();
-        Catalog { project: project.to_string(), target: *target, entries }
+        Catalog {
+            project: project.to_string(),
+            target: *target,
+            entries,
+        }
     }
 
     fn installable(&self, e: &Entry, policy: Policy) -> bool {
@@ -107,7 +121,9 @@ impl<'p> Catalog<'p> {
             .map(|e| e.dist.version())
             .collect();
         let applicable: BTreeSet<&Version> =
-            filter_versions(specifiers, installable_versions, policy.allow_pre).into_iter().collect();
+            filter_versions(specifiers, installable_versions, policy.allow_pre)
+                .into_iter()
+                .collect();
         let mut pool: Vec<&Entry> = self
             .entries
             .iter()
@@ -129,7 +145,10 @@ impl<'p> Catalog<'p> {
         }
         match best {
             Some(e) => self.chosen(e, policy),
-            None => Choice { verdict: self.nothing(specifiers, policy, rejected), wheel: None },
+            None => Choice {
+                verdict: self.nothing(specifiers, policy, rejected),
+                wheel: None,
+            },
         }
     }
 
@@ -140,21 +159,37 @@ impl<'p> Catalog<'p> {
                 let ranks = TagRanks::new(&self.target);
                 let (py, abi, platform) = w.best_tag(&ranks).unwrap_or_default();
                 if platform == "any" {
-                    (Class::PurePython, format!("pure-Python wheel ({py}-{abi}-any)"), Some((e.file, version.clone())))
+                    (
+                        Class::PurePython,
+                        format!("pure-Python wheel ({py}-{abi}-any)"),
+                        Some((e.file, version.clone())),
+                    )
                 } else {
                     let family = platform_family(&platform);
-                    (Class::Musllinux, format!("{family} wheel for {py}-{abi}"), Some((e.file, version.clone())))
+                    (
+                        Class::Musllinux,
+                        format!("{family} wheel for {py}-{abi}"),
+                        Some((e.file, version.clone())),
+                    )
                 }
             }
             DistFile::Sdist { .. } => {
                 let class = self.classify(&version);
-                (class, format!("{}; builds from sdist", self.why_no_wheel(&version, policy)), None)
+                (
+                    class,
+                    format!("{}; builds from sdist", self.why_no_wheel(&version, policy)),
+                    None,
+                )
             }
         };
         if let Some(why) = &e.file.yanked {
             reason.push_str(&yank_note(why));
         }
-        let outcome = if wheel.is_some() { Outcome::Wheel } else { Outcome::Build };
+        let outcome = if wheel.is_some() {
+            Outcome::Wheel
+        } else {
+            Outcome::Build
+        };
         let mut verdict = Verdict {
             outcome,
             class: Some(class),
@@ -172,9 +207,16 @@ impl<'p> Catalog<'p> {
     }
 
     /// No file can be installed: the project lacks a matching release (`missing`), or pip fails.
-    fn nothing(&self, specifiers: &VersionSpecifiers, policy: Policy, rejected: &HashMap<Version, String>) -> Verdict {
+    fn nothing(
+        &self,
+        specifiers: &VersionSpecifiers,
+        policy: Policy,
+        rejected: &HashMap<Version, String>,
+    ) -> Verdict {
         let all: BTreeSet<&Version> = self.entries.iter().map(|e| e.dist.version()).collect();
-        let Some(wanted) = filter_versions(specifiers, all.iter().copied(), policy.allow_pre).into_iter().max()
+        let Some(wanted) = filter_versions(specifiers, all.iter().copied(), policy.allow_pre)
+            .into_iter()
+            .max()
         else {
             let reason = if all.is_empty() {
                 format!("{} has no files on the index", self.project)
@@ -185,16 +227,33 @@ impl<'p> Catalog<'p> {
             };
             return Verdict::bare(Outcome::Missing, reason);
         };
-        let files: Vec<&Entry> = self.entries.iter().filter(|e| e.dist.version() == wanted).collect();
+        let files: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter(|e| e.dist.version() == wanted)
+            .collect();
         let reason = if let Some(why) = rejected.get(wanted) {
             format!("{why}; pip skips {wanted} and no other release fits")
         } else if files.iter().all(|e| e.file.yanked.is_some()) {
             format!("every file of {wanted} is yanked{}", yank_note_of(&files))
-        } else if files.iter().any(|e| !e.python_ok && self.fits_ignoring_python(e, policy)) {
-            let rp = files.iter().find_map(|e| e.file.requires_python.clone()).unwrap_or_default();
-            format!("requires-python {rp} excludes Python {}; pip fails", self.target.python)
+        } else if files
+            .iter()
+            .any(|e| !e.python_ok && self.fits_ignoring_python(e, policy))
+        {
+            let rp = files
+                .iter()
+                .find_map(|e| e.file.requires_python.clone())
+                .unwrap_or_default();
+            format!(
+                "requires-python {rp} excludes Python {}; pip fails",
+                self.target.python
+            )
         } else {
-            format!("{}; pip fails", self.why_no_wheel(wanted, policy).replacen("no ", "no sdist and no ", 1))
+            format!(
+                "{}; pip fails",
+                self.why_no_wheel(wanted, policy)
+                    .replacen("no ", "no sdist and no ", 1)
+            )
         };
         let mut verdict = Verdict::bare(Outcome::Fail, reason);
         verdict.class = Some(self.classify(wanted));
@@ -205,7 +264,11 @@ impl<'p> Catalog<'p> {
 
     /// The `class` of DESIGN.md for one release.
     fn classify(&self, version: &Version) -> Class {
-        let files: Vec<&Entry> = self.entries.iter().filter(|e| e.dist.version() == version).collect();
+        let files: Vec<&Entry> = self
+            .entries
+            .iter()
+            .filter(|e| e.dist.version() == version)
+            .collect();
         let wheels: Vec<&crate::dist::WheelName> = files
             .iter()
             .filter_map(|e| match &e.dist {
@@ -251,13 +314,21 @@ impl<'p> Catalog<'p> {
         if wheels.is_empty() {
             return "no wheels, sdist only".to_string();
         }
-        let musl: Vec<&&crate::dist::WheelName> =
-            wheels.iter().filter(|w| w.platforms().any(|p| p.starts_with("musllinux"))).collect();
+        let musl: Vec<&&crate::dist::WheelName> = wheels
+            .iter()
+            .filter(|w| w.platforms().any(|p| p.starts_with("musllinux")))
+            .collect();
         if !musl.is_empty() {
-            let same_arch: Vec<&&&crate::dist::WheelName> =
-                musl.iter().filter(|w| w.platforms().any(|p| p.ends_with(arch))).collect();
+            let same_arch: Vec<&&&crate::dist::WheelName> = musl
+                .iter()
+                .filter(|w| w.platforms().any(|p| p.ends_with(arch)))
+                .collect();
             if same_arch.is_empty() {
-                let arches = summarize(musl.iter().flat_map(|w| w.platforms().filter_map(|p| p.strip_prefix("musllinux_")).map(|p| p.splitn(3, '_').nth(2).unwrap_or(p).to_string())));
+                let arches = summarize(musl.iter().flat_map(|w| {
+                    w.platforms()
+                        .filter_map(|p| p.strip_prefix("musllinux_"))
+                        .map(|p| p.splitn(3, '_').nth(2).unwrap_or(p).to_string())
+                }));
                 return format!("no musllinux wheel for {arch} (only {arches})");
             }
             let pythons = summarize(same_arch.iter().map(|w| format!("{}-{}", w.python, w.abi)));
@@ -267,8 +338,15 @@ impl<'p> Catalog<'p> {
                 self.target.musl.minor
             );
         }
-        let families = summarize(wheels.iter().flat_map(|w| w.platforms().map(platform_family)));
-        let linux = wheels.iter().any(|w| w.platforms().any(|p| p.starts_with("manylinux") || p.starts_with("linux")));
+        let families = summarize(
+            wheels
+                .iter()
+                .flat_map(|w| w.platforms().map(platform_family)),
+        );
+        let linux = wheels.iter().any(|w| {
+            w.platforms()
+                .any(|p| p.starts_with("manylinux") || p.starts_with("linux"))
+        });
         if linux {
             format!("no musllinux wheel ({families} wheels only)")
         } else {
@@ -281,23 +359,49 @@ impl<'p> Catalog<'p> {
         let with_wheel = self
             .entries
             .iter()
-            .filter(|e| e.rank.is_some() && e.python_ok && e.file.yanked.is_none() && !e.dist.version().any_prerelease())
+            .filter(|e| {
+                e.rank.is_some()
+                    && e.python_ok
+                    && e.file.yanked.is_none()
+                    && !e.dist.version().any_prerelease()
+            })
             .map(|e| e.dist.version())
             .max();
         let target = self.target.id();
         match with_wheel {
             Some(v) if v > version => {
-                vec![format!("{} {v} has a wheel for {target}: upgrading avoids this", self.project)]
+                vec![format!(
+                    "{} {v} has a wheel for {target}: upgrading avoids this",
+                    self.project
+                )]
             }
-            Some(v) => vec![format!("{} {v} (older) has a wheel for {target}", self.project)],
-            None => vec![format!("no release of {} listed on the index has a wheel for {target}", self.project)],
+            Some(v) => vec![format!(
+                "{} {v} (older) has a wheel for {target}",
+                self.project
+            )],
+            None => vec![format!(
+                "no release of {} listed on the index has a wheel for {target}",
+                self.project
+            )],
         }
     }
 }
 
-fn sort_key<'a>(e: &'a Entry) -> (&'a Version, bool, std::cmp::Reverse<usize>, Option<&'a (u64, String)>) {
+fn sort_key<'a>(
+    e: &'a Entry,
+) -> (
+    &'a Version,
+    bool,
+    std::cmp::Reverse<usize>,
+    Option<&'a (u64, String)>,
+) {
     match &e.dist {
-        DistFile::Wheel(w) => (&w.version, true, std::cmp::Reverse(e.rank.unwrap_or(usize::MAX)), w.build.as_ref()),
+        DistFile::Wheel(w) => (
+            &w.version,
+            true,
+            std::cmp::Reverse(e.rank.unwrap_or(usize::MAX)),
+            w.build.as_ref(),
+        ),
         DistFile::Sdist { version } => (version, false, std::cmp::Reverse(usize::MAX), None),
     }
 }
@@ -305,8 +409,18 @@ fn sort_key<'a>(e: &'a Entry) -> (&'a Version, bool, std::cmp::Reverse<usize>, O
 /// A platform tag without its architecture: `musllinux_1_2_x86_64` → `musllinux_1_2`,
 /// `manylinux2014_x86_64` → `manylinux2014`; every `macosx_*` is `macosx` and every `win*` is `win`.
 fn platform_family(platform: &str) -> String {
-    const ARCHES: [&str; 10] =
-        ["x86_64", "aarch64", "armv7l", "i686", "ppc64le", "s390x", "amd64", "arm64", "universal2", "win32"];
+    const ARCHES: [&str; 10] = [
+        "x86_64",
+        "aarch64",
+        "armv7l",
+        "i686",
+        "ppc64le",
+        "s390x",
+        "amd64",
+        "arm64",
+        "universal2",
+        "win32",
+    ];
     if platform.starts_with("macosx") || platform.starts_with("win") {
         return platform.split('_').next().unwrap_or(platform).to_string();
     }
@@ -329,9 +443,323 @@ fn summarize(items: impl Iterator<Item = String>) -> String {
 }
 
 fn yank_note(why: &str) -> String {
-    if why.trim().is_empty() { "; yanked".to_string() } else { format!("; yanked: {}", why.trim()) }
+    if why.trim().is_empty() {
+        "; yanked".to_string()
+    } else {
+        format!("; yanked: {}", why.trim())
+    }
 }
 
 fn yank_note_of(files: &[&Entry]) -> String {
-    files.iter().find_map(|e| e.file.yanked.as_deref().filter(|w| !w.trim().is_empty())).map_or(String::new(), |w| format!(" ({})", w.trim()))
+    files
+        .iter()
+        .find_map(|e| e.file.yanked.as_deref().filter(|w| !w.trim().is_empty()))
+        .map_or(String::new(), |w| format!(" ({})", w.trim()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::Arch;
+    use url::Url;
+
+    /// A page from (filename, requires-python, yanked) triples, in page order.
+    fn page(files: &[(&str, Option<&str>, Option<&str>)]) -> ProjectPage {
+        let base = Url::parse("http://127.0.0.1:9/files/").unwrap();
+        ProjectPage {
+            files: files
+                .iter()
+                .map(|(name, rp, yanked)| IndexFile {
+                    filename: name.to_string(),
+                    url: base.join(name).unwrap(),
+                    requires_python: rp.map(str::to_string),
+                    yanked: yanked.map(str::to_string),
+                    size: Some(100),
+                })
+                .collect(),
+        }
+    }
+
+    fn plain(names: &[&'static str]) -> ProjectPage {
+        page(&names.iter().map(|n| (*n, None, None)).collect::<Vec<_>>())
+    }
+
+    fn target(arch: Arch) -> Target {
+        Target {
+            python: "3.12".parse().unwrap(),
+            musl: "1.2".parse().unwrap(),
+            arch,
+        }
+    }
+
+    fn choose_with(page: &ProjectPage, spec: &str, policy: Policy, arch: Arch) -> Verdict {
+        let t = target(arch);
+        let ranks = TagRanks::new(&t);
+        let catalog = Catalog::new(page, "pkg", &t, &ranks);
+        catalog
+            .choose(
+                &VersionSpecifiers::from_str(spec).unwrap(),
+                policy,
+                &HashMap::new(),
+            )
+            .verdict
+    }
+
+    fn choose(page: &ProjectPage, spec: &str) -> Verdict {
+        choose_with(page, spec, Policy::default(), Arch::X86_64)
+    }
+
+    #[test]
+    fn among_equal_files_the_last_listed_wins() {
+        let p = plain(&[
+            "pkg-1.0-cp312-cp312-musllinux_1_2_x86_64.whl",
+            "pkg-1.0-cp312-cp312-musllinux_1_2_x86_64.musllinux_1_1_x86_64.whl",
+        ]);
+        assert_eq!(
+            choose(&p, "").file.unwrap(),
+            "pkg-1.0-cp312-cp312-musllinux_1_2_x86_64.musllinux_1_1_x86_64.whl"
+        );
+    }
+
+    #[test]
+    fn the_better_tag_wins_over_page_order() {
+        let p = plain(&[
+            "pkg-1.0-cp312-cp312-musllinux_1_2_x86_64.whl",
+            "pkg-1.0-cp39-abi3-musllinux_1_2_x86_64.whl",
+            "pkg-1.0-py2.py3-none-any.whl",
+            "pkg-1.0.tar.gz",
+        ]);
+        let v = choose(&p, "==1.0");
+        assert_eq!(
+            v.file.as_deref(),
+            Some("pkg-1.0-cp312-cp312-musllinux_1_2_x86_64.whl")
+        );
+        assert_eq!(
+            (v.outcome, v.class),
+            (Outcome::Wheel, Some(Class::Musllinux))
+        );
+        let abi3 = plain(&[
+            "pkg-1.0-py2.py3-none-any.whl",
+            "pkg-1.0-cp39-abi3-musllinux_1_1_x86_64.whl",
+        ]);
+        let v = choose(&abi3, "");
+        assert_eq!(
+            v.file.as_deref(),
+            Some("pkg-1.0-cp39-abi3-musllinux_1_1_x86_64.whl")
+        );
+        assert_eq!(v.reason, "musllinux_1_1 wheel for cp39-abi3");
+    }
+
+    #[test]
+    fn the_higher_build_tag_wins() {
+        let p = plain(&[
+            "pkg-1.0-2-py3-none-any.whl",
+            "pkg-1.0-10-py3-none-any.whl",
+            "pkg-1.0-py3-none-any.whl",
+        ]);
+        assert_eq!(
+            choose(&p, "").file.as_deref(),
+            Some("pkg-1.0-10-py3-none-any.whl")
+        );
+    }
+
+    #[test]
+    fn compressed_pure_python_tags() {
+        let p = plain(&["pkg-1.0-py2.py3-none-any.whl"]);
+        let v = choose(&p, "");
+        assert_eq!(
+            (v.outcome, v.class),
+            (Outcome::Wheel, Some(Class::PurePython))
+        );
+        assert_eq!(v.reason, "pure-Python wheel (py3-none-any)");
+    }
+
+    #[test]
+    fn the_newest_installable_version_wins_even_when_it_must_build() {
+        let p = plain(&[
+            "pkg-1.0-cp312-cp312-musllinux_1_1_x86_64.whl",
+            "pkg-1.1-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl",
+            "pkg-1.1.tar.gz",
+            "pkg-1.2-cp312-cp312-manylinux_2_28_x86_64.whl",
+        ]);
+        let v = choose(&p, "");
+        assert_eq!(
+            (v.outcome, v.class),
+            (Outcome::Build, Some(Class::ManylinuxOnly))
+        );
+        assert_eq!(v.file.as_deref(), Some("pkg-1.1.tar.gz"));
+        assert!(v.reason.contains("manylinux_2_17"), "{}", v.reason);
+        assert!(v.advice[0].contains("1.0 (older)"), "{:?}", v.advice);
+        let pinned = choose(&p, "==1.2");
+        assert_eq!(
+            (pinned.outcome, pinned.class),
+            (Outcome::Fail, Some(Class::ManylinuxOnly))
+        );
+        assert_eq!(pinned.version.as_deref(), Some("1.2"));
+        assert!(
+            pinned.reason.starts_with("no sdist and no musllinux wheel"),
+            "{}",
+            pinned.reason
+        );
+    }
+
+    #[test]
+    fn yanked_files_only_for_an_exact_pin() {
+        let p = page(&[
+            ("pkg-1.0-py3-none-any.whl", None, None),
+            ("pkg-1.1-py3-none-any.whl", None, Some("broken metadata")),
+        ]);
+        assert_eq!(choose(&p, "").version.as_deref(), Some("1.0"));
+        assert_eq!(choose(&p, ">=1.0").version.as_deref(), Some("1.0"));
+        let pinned = choose(&p, "==1.1");
+        assert_eq!(pinned.outcome, Outcome::Wheel);
+        assert!(pinned.yanked);
+        assert!(
+            pinned.reason.ends_with("; yanked: broken metadata"),
+            "{}",
+            pinned.reason
+        );
+        let wildcard = choose(&p, "==1.1.*");
+        assert_eq!(wildcard.outcome, Outcome::Fail);
+        assert!(wildcard.reason.contains("yanked"), "{}", wildcard.reason);
+    }
+
+    #[test]
+    fn requires_python_excludes_files() {
+        let p = page(&[
+            ("pkg-1.0.tar.gz", Some(">=3.8"), None),
+            ("pkg-2.0-py3-none-any.whl", Some(">=3.13"), None),
+            ("pkg-2.0.tar.gz", Some(">=3.13"), None),
+            ("pkg-0.9-py3-none-any.whl", Some(">=3.7,<3.13,"), None),
+        ]);
+        assert_eq!(choose(&p, "").version.as_deref(), Some("1.0"));
+        let pinned = choose(&p, "==2.0");
+        assert_eq!(pinned.outcome, Outcome::Fail);
+        assert_eq!(
+            pinned.reason,
+            "requires-python >=3.13 excludes Python 3.12; pip fails"
+        );
+        // A requires-python that does not parse is ignored, as pip ignores it.
+        assert_eq!(choose(&p, "==0.9").outcome, Outcome::Wheel);
+    }
+
+    #[test]
+    fn pre_releases_follow_pep_440() {
+        let only_pre = plain(&["pkg-1.0b1-py3-none-any.whl", "pkg-1.0rc1-py3-none-any.whl"]);
+        assert_eq!(choose(&only_pre, "").version.as_deref(), Some("1.0rc1"));
+        let mixed = plain(&["pkg-1.0-py3-none-any.whl", "pkg-2.0b1-py3-none-any.whl"]);
+        assert_eq!(choose(&mixed, "").version.as_deref(), Some("1.0"));
+        assert_eq!(choose(&mixed, ">=2.0b1").version.as_deref(), Some("2.0b1"));
+        let pre = Policy {
+            allow_pre: true,
+            ..Policy::default()
+        };
+        assert_eq!(
+            choose_with(&mixed, "", pre, Arch::X86_64)
+                .version
+                .as_deref(),
+            Some("2.0b1")
+        );
+        // The fallback looks only at versions with an installable file.
+        let uninstallable_final = plain(&[
+            "pkg-1.0-cp312-cp312-win_amd64.whl",
+            "pkg-0.9b1-py3-none-any.whl",
+        ]);
+        assert_eq!(
+            choose(&uninstallable_final, "").version.as_deref(),
+            Some("0.9b1")
+        );
+    }
+
+    #[test]
+    fn classes_seen_from_the_target() {
+        let spacy = plain(&[
+            "pkg-1.0-cp312-cp312-musllinux_1_2_x86_64.whl",
+            "pkg-1.0.tar.gz",
+        ]);
+        let arm = choose_with(&spacy, "", Policy::default(), Arch::Aarch64);
+        assert_eq!(
+            (arm.outcome, arm.class),
+            (Outcome::Build, Some(Class::MusllinuxOther))
+        );
+        assert!(
+            arm.reason.contains("no musllinux wheel for aarch64"),
+            "{}",
+            arm.reason
+        );
+        let windows = plain(&["pkg-1.0-cp312-cp312-win_amd64.whl", "pkg-1.0.tar.gz"]);
+        assert_eq!(choose(&windows, "").class, Some(Class::NoLinux));
+        let sdist = plain(&["pkg-1.0.tar.gz"]);
+        assert_eq!(choose(&sdist, "").class, Some(Class::SdistOnly));
+        let other_python = plain(&["pkg-1.0-cp313-cp313-musllinux_1_2_x86_64.whl"]);
+        let v = choose(&other_python, "");
+        assert_eq!(
+            (v.outcome, v.class),
+            (Outcome::Fail, Some(Class::MusllinuxOther))
+        );
+    }
+
+    #[test]
+    fn missing_versions_and_empty_pages() {
+        let p = plain(&["pkg-1.0-py3-none-any.whl"]);
+        let v = choose(&p, "==9.9");
+        assert_eq!(v.outcome, Outcome::Missing);
+        assert_eq!(v.reason, "no release of pkg matches ==9.9");
+        assert_eq!(choose(&plain(&[]), "").outcome, Outcome::Missing);
+        // Files of other projects and kinds pip skips do not count.
+        let odd = plain(&[
+            "other-1.0-py3-none-any.whl",
+            "pkg-1.0-py3.8.egg",
+            "pkg-1.0.exe",
+        ]);
+        assert_eq!(choose(&odd, "").outcome, Outcome::Missing);
+    }
+
+    #[test]
+    fn only_binary_turns_a_build_into_a_failure() {
+        let p = plain(&[
+            "pkg-1.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+            "pkg-1.0.tar.gz",
+        ]);
+        let only_binary = Policy {
+            allow_sdist: false,
+            ..Policy::default()
+        };
+        let v = choose_with(&p, "", only_binary, Arch::X86_64);
+        assert_eq!(v.outcome, Outcome::Fail);
+        let no_binary = Policy {
+            allow_wheel: false,
+            ..Policy::default()
+        };
+        let wheels = plain(&["pkg-1.0-py3-none-any.whl", "pkg-1.0.tar.gz"]);
+        assert_eq!(
+            choose_with(&wheels, "", no_binary, Arch::X86_64).outcome,
+            Outcome::Build
+        );
+    }
+
+    #[test]
+    fn a_rejected_version_gives_way_to_the_next() {
+        let p = plain(&["pkg-1.0-py3-none-any.whl", "pkg-1.1-py3-none-any.whl"]);
+        let t = target(Arch::X86_64);
+        let ranks = TagRanks::new(&t);
+        let catalog = Catalog::new(&p, "pkg", &t, &ranks);
+        let rejected = HashMap::from([(
+            Version::from_str("1.1").unwrap(),
+            "pip rejects it".to_string(),
+        )]);
+        let any = VersionSpecifiers::from_str("").unwrap();
+        assert_eq!(
+            catalog
+                .choose(&any, Policy::default(), &rejected)
+                .verdict
+                .version
+                .as_deref(),
+            Some("1.0")
+        );
+        let pin = VersionSpecifiers::from_str("==1.1").unwrap();
+        let v = catalog.choose(&pin, Policy::default(), &rejected).verdict;
+        assert_eq!(v.outcome, Outcome::Fail);
+        assert!(v.reason.starts_with("pip rejects it"), "{}", v.reason);
+    }
 }

@@ -112,7 +112,10 @@ impl FromStr for Arch {
             "s390x" => Arch::S390x,
             _ => {
                 let known: Vec<&str> = Arch::ALL.iter().map(|a| a.as_str()).collect();
-                return Err(format!("unknown architecture '{s}' (known: {})", known.join(", ")));
+                return Err(format!(
+                    "unknown architecture '{s}' (known: {})",
+                    known.join(", ")
+                ));
             }
         };
         Ok(arch)
@@ -162,7 +165,10 @@ pub struct Target {
 impl Target {
     /// The target id of DESIGN.md: `cp312-musllinux_1_2_x86_64`.
     pub fn id(&self) -> String {
-        format!("cp3{}-musllinux_1_{}_{}", self.python.minor, self.musl.minor, self.arch)
+        format!(
+            "cp3{}-musllinux_1_{}_{}",
+            self.python.minor, self.musl.minor, self.arch
+        )
     }
 
     /// `cp312`: the interpreter tag and the ABI tag of this CPython.
@@ -189,7 +195,11 @@ impl Target {
         let mut tags = Vec::new();
         let mut push_all = |python: &str, abi: &str, platforms: &[String]| {
             for p in platforms {
-                tags.push(Tag { python: python.into(), abi: abi.into(), platform: p.clone() });
+                tags.push(Tag {
+                    python: python.into(),
+                    abi: abi.into(),
+                    platform: p.clone(),
+                });
             }
         };
         // cpython_tags(): own ABI, abi3, none, then the abi3 of every older CPython 3 down to 3.2.
@@ -238,7 +248,11 @@ impl Target {
 
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "CPython {} · musl 1.{} · {}", self.python, self.musl.minor, self.arch)
+        write!(
+            f,
+            "CPython {} · musl 1.{} · {}",
+            self.python, self.musl.minor, self.arch
+        )
     }
 }
 
@@ -262,7 +276,9 @@ impl TagRanks {
     /// The rank of one tag, `None` when the target does not accept it.
     pub fn rank(&self, python: &str, abi: &str, platform: &str) -> Option<usize> {
         // Built once per lookup; tag strings are short and lookups per file few.
-        self.ranks.get(&format!("{python}-{abi}-{platform}")).copied()
+        self.ranks
+            .get(&format!("{python}-{abi}-{platform}"))
+            .copied()
     }
 }
 
@@ -331,7 +347,8 @@ mod tests {
                     let file = dir.join(format!("{}.txt", t.id()));
                     let expected = std::fs::read_to_string(&file).unwrap();
                     let expected: Vec<&str> = expected.lines().collect();
-                    let ours: Vec<String> = t.compatible_tags().iter().map(Tag::to_string).collect();
+                    let ours: Vec<String> =
+                        t.compatible_tags().iter().map(Tag::to_string).collect();
                     assert_eq!(ours, expected, "tag order for {}", t.id());
                     checked += 1;
                 }

@@ -14,8 +14,7 @@ use url::Url;
 use super::{ProjectPage, redact, simple_html, simple_json};
 
 /// PEP 691 content negotiation: JSON first, HTML for indexes that only speak PEP 503.
-const ACCEPT_PAGE: &str =
-    "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
+const ACCEPT_PAGE: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
 /// A page larger than this is refused rather than read into memory (the largest real pages are a few MB).
 const MAX_BODY: usize = 64 * 1024 * 1024;
 /// The longest wait a server's `Retry-After` may impose on one retry.
@@ -26,7 +25,7 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 pub struct IndexOptions {
     /// The indexes to ask, in order (pip pools the files of all of them).
     pub indexes: Vec<Url>,
-    /// Requests in flight at once.
+    /// Page requests in flight at once; metadata-file requests (often another host) have as many again.
     pub concurrency: usize,
     /// Total time one request may take.
     pub timeout: Duration,
@@ -46,7 +45,9 @@ pub enum Lookup<T> {
 
 #[derive(Debug, thiserror::Error)]
 pub enum ClientError {
-    #[error("could not set up HTTPS: {0} (is SSL_CERT_FILE pointing at a readable PEM file of CA certificates?)")]
+    #[error(
+        "could not set up HTTPS: {0} (is SSL_CERT_FILE pointing at a readable PEM file of CA certificates?)"
+    )]
     Tls(String),
     #[error("index URL '{0}' is not an absolute http(s) URL")]
     BadIndexUrl(String),
@@ -64,7 +65,8 @@ type Memo<K, T> = Mutex<HashMap<K, Arc<OnceCell<Arc<Lookup<T>>>>>>;
 pub struct IndexClient {
     http: reqwest::Client,
     indexes: Vec<Index>,
-    permits: Semaphore,
+    page_permits: Semaphore,
+    file_permits: Semaphore,
     retries: u32,
     backoff: Duration,
     pages: Memo<String, ProjectPage>,
@@ -88,7 +90,8 @@ impl IndexClient {
         Ok(IndexClient {
             http,
             indexes,
-            permits: Semaphore::new(options.concurrency.max(1)),
+            page_permits: Semaphore::new(options.concurrency.max(1)),
+            file_permits: Semaphore::new(options.concurrency.max(1)),
             retries: options.retries,
             backoff: options.backoff,
             pages: Mutex::default(),
@@ -117,7 +120,7 @@ impl IndexClient {
         cell.get_or_init(|| async {
             let mut url = file_url.clone();
             url.set_path(&format!("{}.metadata", file_url.path()));
-            let lookup = match self.get(&url, "*/*").await {
+            let lookup = match self.get(&url, "*/*", &self.file_permits).await {
                 Ok(Some((_, body))) => Lookup::Found(String::from_utf8_lossy(&body).into_owned()),
                 Ok(None) => Lookup::Missing,
                 Err(e) => Lookup::Failed(e),
@@ -136,7 +139,7 @@ impl IndexClient {
                 Ok(u) => u,
                 Err(e) => return Lookup::Failed(format!("bad project URL for {name}: {e}")),
             };
-            match self.get(&url, ACCEPT_PAGE).await {
+            match self.get(&url, ACCEPT_PAGE, &self.page_permits).await {
                 Ok(Some((content_type, body))) => match decode_page(&content_type, &body, &url) {
                     Ok(page) => {
                         found = true;
@@ -148,24 +151,38 @@ impl IndexClient {
                 Err(e) => return Lookup::Failed(e),
             }
         }
-        if found { Lookup::Found(pooled) } else { Lookup::Missing }
+        if found {
+            Lookup::Found(pooled)
+        } else {
+            Lookup::Missing
+        }
     }
 
     /// GET with retries. `Ok(None)` for 404/410; `Err` is a printable message.
-    async fn get(&self, url: &Url, accept: &str) -> Result<Option<(String, Vec<u8>)>, String> {
+    async fn get(
+        &self,
+        url: &Url,
+        accept: &str,
+        permits: &Semaphore,
+    ) -> Result<Option<(String, Vec<u8>)>, String> {
         let shown = redact(url);
         let mut attempt = 0;
         loop {
             let outcome = {
-                let _permit = self.permits.acquire().await.map_err(|e| e.to_string())?;
+                let _permit = permits.acquire().await.map_err(|e| e.to_string())?;
                 self.get_once(url, accept).await
             };
             let wait = match outcome {
                 Attempt::Done(result) => return result.map_err(|e| format!("{shown}: {e}")),
-                Attempt::Retry { message, retry_after } => {
+                Attempt::Retry {
+                    message,
+                    retry_after,
+                } => {
                     if attempt >= self.retries {
                         let tries = attempt + 1;
-                        return Err(format!("{shown}: {message} (gave up after {tries} attempts)"));
+                        return Err(format!(
+                            "{shown}: {message} (gave up after {tries} attempts)"
+                        ));
                     }
                     retry_after.unwrap_or(self.backoff * 2u32.pow(attempt))
                 }
@@ -219,19 +236,28 @@ impl IndexClient {
     fn credentials_for(&self, url: &Url) -> Option<&(String, Option<String>)> {
         self.indexes
             .iter()
-            .find(|i| i.url.host_str() == url.host_str() && i.url.port_or_known_default() == url.port_or_known_default())
+            .find(|i| {
+                i.url.host_str() == url.host_str()
+                    && i.url.port_or_known_default() == url.port_or_known_default()
+            })
             .and_then(|i| i.auth.as_ref())
     }
 }
 
 enum Attempt {
     Done(Result<Option<(String, Vec<u8>)>, String>),
-    Retry { message: String, retry_after: Option<Duration> },
+    Retry {
+        message: String,
+        retry_after: Option<Duration>,
+    },
 }
 
 impl Attempt {
     fn retry(message: String, retry_after: Option<Duration>) -> Self {
-        Attempt::Retry { message, retry_after }
+        Attempt::Retry {
+            message,
+            retry_after,
+        }
     }
 }
 
@@ -241,7 +267,8 @@ enum BodyError {
 }
 
 async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, BodyError> {
-    let mut body = Vec::with_capacity(response.content_length().unwrap_or(0).min(MAX_BODY as u64) as usize);
+    let mut body =
+        Vec::with_capacity(response.content_length().unwrap_or(0).min(MAX_BODY as u64) as usize);
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
@@ -256,7 +283,11 @@ async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, BodyError
     }
 }
 
-fn decode_page(content_type: &str, body: &[u8], url: &Url) -> Result<ProjectPage, super::DecodeError> {
+fn decode_page(
+    content_type: &str,
+    body: &[u8],
+    url: &Url,
+) -> Result<ProjectPage, super::DecodeError> {
     if content_type.contains("html") {
         simple_html::decode(body, url)
     } else {
@@ -265,7 +296,10 @@ fn decode_page(content_type: &str, body: &[u8], url: &Url) -> Result<ProjectPage
     }
 }
 
-fn memo_cell<K: std::hash::Hash + Eq, T>(memo: &Memo<K, T>, key: K) -> Arc<OnceCell<Arc<Lookup<T>>>> {
+fn memo_cell<K: std::hash::Hash + Eq, T>(
+    memo: &Memo<K, T>,
+    key: K,
+) -> Arc<OnceCell<Arc<Lookup<T>>>> {
     // A poisoned lock only means another task panicked while inserting; the map itself is still sound.
     let mut map = memo.lock().unwrap_or_else(|p| p.into_inner());
     map.entry(key).or_default().clone()
@@ -276,7 +310,10 @@ fn index_from_url(mut url: Url) -> Result<Index, ClientError> {
         return Err(ClientError::BadIndexUrl(redact(&url)));
     }
     let auth = (!url.username().is_empty() || url.password().is_some()).then(|| {
-        (percent_decode(url.username()), url.password().map(percent_decode))
+        (
+            percent_decode(url.username()),
+            url.password().map(percent_decode),
+        )
     });
     let _ = url.set_username("");
     let _ = url.set_password(None);
@@ -348,18 +385,30 @@ mod tests {
 
     #[test]
     fn index_urls_lose_credentials_and_gain_a_slash() {
-        let index = index_from_url(Url::parse("https://me:p%40ss@example.invalid/simple").unwrap()).unwrap();
+        let index = index_from_url(Url::parse("https://me:p%40ss@example.invalid/simple").unwrap())
+            .unwrap();
         assert_eq!(index.url.as_str(), "https://example.invalid/simple/");
-        assert_eq!(index.auth, Some(("me".to_string(), Some("p@ss".to_string()))));
+        assert_eq!(
+            index.auth,
+            Some(("me".to_string(), Some("p@ss".to_string())))
+        );
         assert!(index_from_url(Url::parse("ftp://example.invalid/").unwrap()).is_err());
     }
 
     #[test]
     fn content_type_picks_the_decoder() {
         let url = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
-        let html = decode_page("text/html; charset=utf-8", b"<a href='demo-1.0.tar.gz'>demo-1.0.tar.gz</a>", &url);
+        let html = decode_page(
+            "text/html; charset=utf-8",
+            b"<a href='demo-1.0.tar.gz'>demo-1.0.tar.gz</a>",
+            &url,
+        );
         assert_eq!(html.unwrap().files.len(), 1);
-        let json = decode_page("application/vnd.pypi.simple.v1+json", br#"{"files":[]}"#, &url);
+        let json = decode_page(
+            "application/vnd.pypi.simple.v1+json",
+            br#"{"files":[]}"#,
+            &url,
+        );
         assert!(json.unwrap().files.is_empty());
         assert!(decode_page("application/json", b"<a>", &url).is_err());
     }

@@ -21,19 +21,28 @@ pub fn decode(body: &[u8], page_url: &Url) -> Result<ProjectPage, DecodeError> {
             at = start;
             continue;
         }
-        let Some(close) = lower[start..].find('>') else { break };
+        let Some(close) = lower[start..].find('>') else {
+            break;
+        };
         let attrs = attributes(&text[start..start + close]);
         let body_start = start + close + 1;
-        let body_end = lower[body_start..].find("</a").map_or(text.len(), |e| body_start + e);
+        let body_end = lower[body_start..]
+            .find("</a")
+            .map_or(text.len(), |e| body_start + e);
         at = body_end;
-        let Some(href) = attr(&attrs, "href") else { continue };
+        let Some(href) = attr(&attrs, "href") else {
+            continue;
+        };
         let mut url = base
             .join(&href)
             .map_err(|e| DecodeError(format!("bad link '{href}': {e}")))?;
         url.set_fragment(None);
         let anchor_text = unescape(text[body_start..body_end].trim());
         let filename = if anchor_text.is_empty() {
-            url.path_segments().and_then(|mut s| s.next_back()).unwrap_or_default().to_string()
+            url.path_segments()
+                .and_then(|mut s| s.next_back())
+                .unwrap_or_default()
+                .to_string()
         } else {
             anchor_text
         };
@@ -49,7 +58,10 @@ pub fn decode(body: &[u8], page_url: &Url) -> Result<ProjectPage, DecodeError> {
 }
 
 fn attr(attrs: &[(String, String)], name: &str) -> Option<String> {
-    attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    attrs
+        .iter()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.clone())
 }
 
 fn base_href(text: &str) -> Option<String> {
@@ -76,7 +88,10 @@ fn attributes(s: &str) -> Vec<(String, String)> {
             i += 1;
             continue;
         }
-        let name: String = chars[name_start..i].iter().collect::<String>().to_ascii_lowercase();
+        let name: String = chars[name_start..i]
+            .iter()
+            .collect::<String>()
+            .to_ascii_lowercase();
         while i < chars.len() && chars[i].is_whitespace() {
             i += 1;
         }
@@ -166,19 +181,30 @@ mod tests {
         let base = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
         let page = decode(body, &base).unwrap();
         assert_eq!(page.files.len(), 3);
-        assert_eq!(page.files[0].url.as_str(), "http://127.0.0.1:9/packages/demo-1.0.tar.gz");
+        assert_eq!(
+            page.files[0].url.as_str(),
+            "http://127.0.0.1:9/packages/demo-1.0.tar.gz"
+        );
         assert_eq!(page.files[0].requires_python.as_deref(), Some(">=3.8"));
         assert_eq!(page.files[0].yanked, None);
         assert_eq!(page.files[1].yanked.as_deref(), Some(""));
         assert_eq!(page.files[1].filename, "demo-1.1-py3-none-any.whl");
         assert_eq!(page.files[2].yanked.as_deref(), Some("bad & broken"));
-        assert_eq!(page.files[2].url.as_str(), "http://127.0.0.1:9/simple/demo/demo-1.2.zip");
+        assert_eq!(
+            page.files[2].url.as_str(),
+            "http://127.0.0.1:9/simple/demo/demo-1.2.zip"
+        );
     }
 
     #[test]
     fn garbage_gives_no_files_and_no_panic() {
         let base = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
-        for body in [&b"<a"[..], b"<a href=", b"&#xZZ; <a href='x'>", b"\xff\xfe<a>"] {
+        for body in [
+            &b"<a"[..],
+            b"<a href=",
+            b"&#xZZ; <a href='x'>",
+            b"\xff\xfe<a>",
+        ] {
             assert!(decode(body, &base).unwrap().files.len() <= 1);
         }
     }

@@ -77,7 +77,10 @@ mod tests {
         let base = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
         let page = decode(body, &base).unwrap();
         assert_eq!(page.files.len(), 3);
-        assert_eq!(page.files[0].url.as_str(), "http://127.0.0.1:9/files/demo-1.0.tar.gz");
+        assert_eq!(
+            page.files[0].url.as_str(),
+            "http://127.0.0.1:9/files/demo-1.0.tar.gz"
+        );
         assert_eq!(page.files[0].requires_python.as_deref(), Some(">=3.8"));
         assert_eq!(page.files[0].yanked, None);
         assert_eq!(page.files[0].size, Some(10));

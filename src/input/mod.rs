@@ -53,7 +53,10 @@ pub struct IndexRequirement {
 pub enum Wanted {
     Index(IndexRequirement),
     /// Not an index requirement (editable, path, URL, VCS): reported as `skip` with the reason.
-    NotIndex { name: Option<String>, reason: String },
+    NotIndex {
+        name: Option<String>,
+        reason: String,
+    },
 }
 
 /// One requirement of the input.

@@ -21,7 +21,10 @@ use crate::pep::{Requirement, VersionOrUrl, VersionSpecifiers};
 
 /// Reads the files (`-` is standard input) and everything they include.
 pub fn read_requirement_files(paths: &[String]) -> Input {
-    let mut reader = Reader { input: Input::default(), stack: Vec::new() };
+    let mut reader = Reader {
+        input: Input::default(),
+        stack: Vec::new(),
+    };
     for path in paths {
         if path == "-" {
             let mut text = String::new();
@@ -43,24 +46,29 @@ struct Reader {
 }
 
 /// Where an include was written, for errors about the included file.
-struct IncludeSite<'a> {
+struct Include<'a> {
     path: &'a str,
-    line: usize,
-    column: usize,
+    /// Line and column of the option.
+    position: (usize, usize),
 }
 
 impl Reader {
     fn file_error(&mut self, path: &str, message: String) {
-        self.input.errors.push(InputError { path: path.to_string(), line: None, column: None, message });
+        self.input.errors.push(InputError {
+            path: path.to_string(),
+            line: None,
+            column: None,
+            message,
+        });
     }
 
-    fn parse_file(&mut self, path: &Path, constraint: bool, site: Option<IncludeSite>) {
+    fn parse_file(&mut self, path: &Path, constraint: bool, site: Option<Include>) {
         let shown = path.display().to_string();
         let fail = |reader: &mut Reader, message: String| match &site {
             Some(s) => reader.input.errors.push(InputError {
                 path: s.path.to_string(),
-                line: Some(s.line),
-                column: Some(s.column),
+                line: Some(s.position.0),
+                column: Some(s.position.1),
                 message,
             }),
             None => reader.file_error(&shown, message),
@@ -99,29 +107,55 @@ impl Reader {
         if content.trim().is_empty() {
             return;
         }
+        let position = |offset: usize| logical.position(offset);
         let error = |offset: usize, message: String| {
-            let (line, column) = logical.position(offset);
-            InputError { path: shown.to_string(), line: Some(line), column: Some(column), message }
+            let (line, column) = position(offset);
+            InputError {
+                path: shown.to_string(),
+                line: Some(line),
+                column: Some(column),
+                message,
+            }
         };
-        let source = Location { path: shown.to_string(), line: logical.first_line };
-        let (args_end, options) = split_args_options(&content, start);
+        let source = Location {
+            path: shown.to_string(),
+            line: logical.first_line,
+        };
+        let (args_end, option_tokens) = split_args_options(&content, start);
         let args = content[start..args_end].trim_end();
-        let options = match parse_options(&options) {
+        let options = match parse_options(&option_tokens) {
             Ok(o) => o,
             Err((offset, message)) => return self.input.errors.push(error(offset, message)),
         };
         if args.is_empty() {
             for (option, value, offset) in options {
-                self.apply_option(option, value, offset, &source, dir, constraint, &error);
+                let at = Include {
+                    path: shown,
+                    position: position(offset),
+                };
+                if let Err(message) = self.apply_option(option, value, &source, dir, constraint, at)
+                {
+                    self.input.errors.push(error(offset, message));
+                }
             }
             return;
         }
-        if let Some((_, _, offset)) = options.iter().find(|(o, ..)| !o.per_requirement) {
-            let message = format!("option {} cannot follow a requirement on one line", options_name(options.iter().find(|(o, ..)| !o.per_requirement).map(|x| x.0)));
+        if let Some((option, _, offset)) = options.iter().find(|(o, ..)| !o.per_requirement) {
+            let message = format!(
+                "option {} cannot follow a requirement on the same line",
+                option.long
+            );
             return self.input.errors.push(error(*offset, message));
         }
         match parse_requirement(args, dir) {
-            Ok(wanted) => self.add(Entry { text: args.to_string(), source, wanted }, constraint),
+            Ok(wanted) => self.add(
+                Entry {
+                    text: args.to_string(),
+                    source,
+                    wanted,
+                },
+                constraint,
+            ),
             Err((offset, message)) => self.input.errors.push(error(start + offset, message)),
         }
     }
@@ -135,37 +169,40 @@ impl Reader {
         }
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Applies one option of an option line; `Err` is the message for an error at the option.
     fn apply_option(
         &mut self,
         option: &'static OptionSpec,
         value: Option<String>,
-        offset: usize,
         source: &Location,
         dir: &Path,
         constraint: bool,
-        error: &dyn Fn(usize, String) -> InputError,
-    ) {
+        at: Include,
+    ) -> Result<(), String> {
         let value = value.unwrap_or_default();
         let options: &mut FileOptions = &mut self.input.options;
         match option.long {
             "--requirement" | "--constraint" => {
                 if value.contains("://") {
-                    let message = format!("included file {value} is a URL: muslcheck reads local files only");
-                    return self.input.errors.push(error(offset, message));
+                    return Err(format!(
+                        "included file {value} is a URL: muslcheck reads local files only"
+                    ));
                 }
-                let (line, column) = error(offset, String::new()).line.zip(error(offset, String::new()).column).unwrap_or((source.line, 1));
-                let path = dir.join(&value);
-                // pip reads a `-r` inside a constraints file as requirements, and `-c` anywhere as constraints.
+                // pip reads `-c` as constraints anywhere, and `-r` as requirements even inside a constraints file.
                 let nested_constraint = option.long == "--constraint";
-                let _ = constraint;
-                let site = IncludeSite { path: &source.path, line, column };
-                self.parse_file(&path, nested_constraint, Some(site));
+                self.parse_file(&dir.join(&value), nested_constraint, Some(at));
             }
             "--editable" => {
-                let name = egg_name(&value);
                 let reason = format!("editable install of {value}: not from the index");
-                let entry = Entry { text: format!("-e {value}"), source: source.clone(), wanted: Wanted::NotIndex { name, reason } };
+                let wanted = Wanted::NotIndex {
+                    name: egg_name(&value),
+                    reason,
+                };
+                let entry = Entry {
+                    text: format!("-e {value}"),
+                    source: source.clone(),
+                    wanted,
+                };
                 self.add(entry, constraint);
             }
             "--index-url" => options.index_url = Some((value, source.clone())),
@@ -174,9 +211,10 @@ impl Reader {
             "--pre" => options.pre = true,
             "--only-binary" => options.formats.add(&value, true),
             "--no-binary" => options.formats.add(&value, false),
-            // Accepted and without effect on what is installed from the index.
+            // Accepted, and without effect on which file pip takes from the index.
             _ => {}
         }
+        Ok(())
     }
 }
 
@@ -198,7 +236,10 @@ impl Logical {
             .find(|(start, ..)| *start <= offset)
             .unwrap_or(&self.pieces[0]);
         let within = (offset - start).min(physical.len());
-        let within = (0..=within).rev().find(|i| physical.is_char_boundary(*i)).unwrap_or(0);
+        let within = (0..=within)
+            .rev()
+            .find(|i| physical.is_char_boundary(*i))
+            .unwrap_or(0);
         (*line, physical[..within].chars().count() + 1)
     }
 }
@@ -212,13 +253,23 @@ fn join_lines(text: &str) -> Vec<Logical> {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         let is_comment = line.trim_start().starts_with('#');
         let continues = line.ends_with('\\') && !is_comment;
-        let piece = if continues { &line[..line.len() - 1] } else { line };
-        let logical = current.get_or_insert_with(|| Logical { text: String::new(), first_line: line_no, pieces: Vec::new() });
+        let piece = if continues {
+            &line[..line.len() - 1]
+        } else {
+            line
+        };
+        let logical = current.get_or_insert_with(|| Logical {
+            text: String::new(),
+            first_line: line_no,
+            pieces: Vec::new(),
+        });
         if is_comment && !logical.text.is_empty() {
             // pip prefixes the comment with a space so it is stripped as a comment after joining.
             logical.text.push(' ');
         }
-        logical.pieces.push((logical.text.len(), line_no, line.to_string()));
+        logical
+            .pieces
+            .push((logical.text.len(), line_no, line.to_string()));
         logical.text.push_str(piece);
         if !continues {
             out.extend(current.take());
@@ -248,7 +299,10 @@ fn expand_env(text: &str) -> String {
         out.push_str(&rest[..at]);
         let after = &rest[at + 2..];
         let name_len = after.find('}').filter(|&n| {
-            n > 0 && after[..n].chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+            n > 0
+                && after[..n]
+                    .chars()
+                    .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         });
         match name_len.and_then(|n| std::env::var(&after[..n]).ok().map(|v| (n, v))) {
             Some((n, value)) => {
@@ -277,7 +331,10 @@ fn split_args_options(content: &str, start: usize) -> (usize, Vec<(String, usize
         }
         offset += token.len() + 1;
     }
-    (args_end.min(content.len()), tokenize(&content[args_end.min(content.len())..], args_end))
+    (
+        args_end.min(content.len()),
+        tokenize(&content[args_end.min(content.len())..], args_end),
+    )
 }
 
 /// Shell-like words (quotes group, backslash escapes) with the byte offset where each starts.
@@ -315,8 +372,18 @@ struct OptionSpec {
     per_requirement: bool,
 }
 
-const fn opt(long: &'static str, short: Option<&'static str>, takes_value: bool, per_requirement: bool) -> OptionSpec {
-    OptionSpec { long, short, takes_value, per_requirement }
+const fn opt(
+    long: &'static str,
+    short: Option<&'static str>,
+    takes_value: bool,
+    per_requirement: bool,
+) -> OptionSpec {
+    OptionSpec {
+        long,
+        short,
+        takes_value,
+        per_requirement,
+    }
 }
 
 /// pip's `SUPPORTED_OPTIONS` and `SUPPORTED_OPTIONS_REQ`.
@@ -339,10 +406,6 @@ const OPTIONS: [OptionSpec; 17] = [
     opt("--config-settings", Some("-C"), true, true),
     opt("--global-option", None, true, true),
 ];
-
-fn options_name(option: Option<&OptionSpec>) -> &'static str {
-    option.map_or("?", |o| o.long)
-}
 
 type ParsedOption = (&'static OptionSpec, Option<String>, usize);
 
@@ -368,7 +431,10 @@ fn parse_options(tokens: &[(String, usize)]) -> Result<Vec<ParsedOption>, (usize
                 .find(|o| o.short == Some(short))
                 .ok_or_else(|| (*offset, format!("unknown option {short}")))?;
             let rest = &token[2..];
-            (spec, (!rest.is_empty()).then(|| rest.trim_start_matches('=').to_string()))
+            (
+                spec,
+                (!rest.is_empty()).then(|| rest.trim_start_matches('=').to_string()),
+            )
         } else {
             return Err((*offset, format!("unexpected '{token}' among options")));
         };
@@ -378,7 +444,9 @@ fn parse_options(tokens: &[(String, usize)]) -> Result<Vec<ParsedOption>, (usize
                 Some((v, _)) => Some(v.clone()),
                 None => return Err((*offset, format!("option {} needs a value", spec.long))),
             },
-            (false, Some(_)) => return Err((*offset, format!("option {} takes no value", spec.long))),
+            (false, Some(_)) => {
+                return Err((*offset, format!("option {} takes no value", spec.long)));
+            }
             (false, None) => None,
         };
         out.push((spec, value, *offset));
@@ -392,10 +460,16 @@ fn parse_requirement(args: &str, dir: &Path) -> Result<Wanted, (usize, String)> 
     if let Some(kind) = non_index_kind(args) {
         let location = args.split(';').next().unwrap_or(args).trim();
         let reason = format!("{kind} {location}: not from the index");
-        return Ok(Wanted::NotIndex { name: egg_name(args), reason });
+        return Ok(Wanted::NotIndex {
+            name: egg_name(args),
+            reason,
+        });
     }
     let requirement = Requirement::<pep508_rs::VerbatimUrl>::parse(args, dir).map_err(|e| {
-        let offset = args.char_indices().nth(e.start).map_or(args.len(), |(i, _)| i);
+        let offset = args
+            .char_indices()
+            .nth(e.start)
+            .map_or(args.len(), |(i, _)| i);
         (offset, format!("invalid requirement: {}", e.message))
     })?;
     let name = crate::pep::normalize(requirement.name.as_ref());
@@ -416,7 +490,8 @@ fn parse_requirement(args: &str, dir: &Path) -> Result<Wanted, (usize, String)> 
         })),
         None => Ok(Wanted::Index(IndexRequirement {
             name,
-            specifiers: VersionSpecifiers::from_str("").unwrap_or_else(|_| VersionSpecifiers::empty()),
+            specifiers: VersionSpecifiers::from_str("")
+                .unwrap_or_else(|_| VersionSpecifiers::empty()),
             marker: requirement.marker,
             marker_text,
         })),
@@ -428,14 +503,22 @@ fn parse_requirement(args: &str, dir: &Path) -> Result<Wanted, (usize, String)> 
 fn non_index_kind(args: &str) -> Option<&'static str> {
     let first = args.split_whitespace().next().unwrap_or("");
     let first = first.split(';').next().unwrap_or(first);
-    if ["git+", "hg+", "svn+", "bzr+"].iter().any(|p| first.starts_with(p)) {
+    if ["git+", "hg+", "svn+", "bzr+"]
+        .iter()
+        .any(|p| first.starts_with(p))
+    {
         return Some("VCS requirement");
     }
     if first.contains("://") || first.starts_with("file:") {
         return Some("URL requirement");
     }
-    let archive = [".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz"].iter().any(|e| first.ends_with(e));
-    if first.starts_with('.') || first.starts_with('/') || first.starts_with('~') || archive
+    let archive = [".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz"]
+        .iter()
+        .any(|e| first.ends_with(e));
+    if first.starts_with('.')
+        || first.starts_with('/')
+        || first.starts_with('~')
+        || archive
         || (first.contains('/') && !first.contains('@'))
     {
         return Some("local path");
@@ -446,6 +529,255 @@ fn non_index_kind(args: &str) -> Option<&'static str> {
 /// The project name a URL names with `#egg=name`, normalized.
 fn egg_name(text: &str) -> Option<String> {
     let egg = text.split("#egg=").nth(1)?;
-    let name: String = egg.chars().take_while(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.')).collect();
+    let name: String = egg
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect();
     (!name.is_empty()).then(|| crate::pep::normalize(&name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Input;
+
+    /// Writes `files` (name, text) into a fresh directory and reads the first one.
+    fn read(files: &[(&str, &str)]) -> (Input, tempfile::TempDir) {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let path = dir.path().join(name);
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(path, text).unwrap();
+        }
+        let first = dir.path().join(files[0].0).display().to_string();
+        (read_requirement_files(&[first]), dir)
+    }
+
+    fn index_req(entry: &Entry) -> &IndexRequirement {
+        match &entry.wanted {
+            Wanted::Index(r) => r,
+            Wanted::NotIndex { reason, .. } => {
+                panic!("expected an index requirement, got skip: {reason}")
+            }
+        }
+    }
+
+    fn errors(input: &Input) -> Vec<(usize, usize, String)> {
+        input
+            .errors
+            .iter()
+            .map(|e| (e.line.unwrap(), e.column.unwrap(), e.message.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn comments_blank_lines_and_continuations() {
+        let text = "# a comment\n\nnumpy==2.1.3  # pinned\nrequests \\\n  >=2.31 \\\n  ,<3\n  \n";
+        let (input, _dir) = read(&[("requirements.txt", text)]);
+        assert!(input.errors.is_empty(), "{:?}", input.errors);
+        let names: Vec<&str> = input
+            .entries
+            .iter()
+            .map(|e| index_req(e).name.as_str())
+            .collect();
+        assert_eq!(names, ["numpy", "requests"]);
+        assert_eq!(input.entries[0].source.line, 3);
+        assert_eq!(
+            input.entries[1].source.line, 4,
+            "a joined requirement is where it starts"
+        );
+        assert_eq!(
+            index_req(&input.entries[1]).specifiers.to_string(),
+            ">=2.31, <3"
+        );
+    }
+
+    #[test]
+    fn every_pep_440_operator_extras_and_markers() {
+        let text = "a==1.0\nb!=1.0\nc<=1.0\nd>=1.0\ne<1.0\nf>1.0\ng~=1.0\nh===1.0\ni==1.*\nj!=1.*\n\
+                    uvicorn[standard,extra2]==0.30.6 ; python_version >= \"3.8\" and platform_machine == 'x86_64'\n";
+        let (input, _dir) = read(&[("requirements.txt", text)]);
+        assert!(input.errors.is_empty(), "{:?}", input.errors);
+        assert_eq!(input.entries.len(), 11);
+        let specs: Vec<String> = input
+            .entries
+            .iter()
+            .map(|e| index_req(e).specifiers.to_string())
+            .collect();
+        assert_eq!(
+            &specs[..10],
+            [
+                "==1.0", "!=1.0", "<=1.0", ">=1.0", "<1.0", ">1.0", "~=1.0", "===1.0", "==1.*",
+                "!=1.*"
+            ]
+        );
+        let uvicorn = index_req(&input.entries[10]);
+        assert_eq!(
+            uvicorn.marker_text.as_deref(),
+            Some("python_version >= \"3.8\" and platform_machine == 'x86_64'")
+        );
+        assert_eq!(
+            input.entries[10].text,
+            "uvicorn[standard,extra2]==0.30.6 ; python_version >= \"3.8\" and platform_machine == 'x86_64'"
+        );
+    }
+
+    #[test]
+    fn hashes_on_the_line_and_on_continuations() {
+        let text = "numpy==2.1.3 --hash=sha256:aaaa \\\n    --hash sha256:bbbb\nsix==1.16.0 --hash=sha256:cccc\n";
+        let (input, _dir) = read(&[("requirements.txt", text)]);
+        assert!(input.errors.is_empty(), "{:?}", input.errors);
+        assert_eq!(input.entries.len(), 2);
+        assert_eq!(input.entries[0].text, "numpy==2.1.3");
+    }
+
+    #[test]
+    fn includes_are_relative_to_the_including_file_and_constraints_narrow() {
+        let (input, dir) = read(&[
+            (
+                "req/main.txt",
+                "-r base/common.txt\n-c ../constraints.txt\npandas\n",
+            ),
+            (
+                "req/base/common.txt",
+                "--requirement=more.txt\nfastapi==0.115.0\n",
+            ),
+            ("req/base/more.txt", "six\n"),
+            ("constraints.txt", "pandas<2.3\n-r req/base/more.txt\n"),
+        ]);
+        assert!(input.errors.is_empty(), "{:?}", input.errors);
+        let names: Vec<&str> = input
+            .entries
+            .iter()
+            .map(|e| index_req(e).name.as_str())
+            .collect();
+        // `-r` inside a constraints file adds requirements, as pip reads it.
+        assert_eq!(names, ["six", "fastapi", "six", "pandas"]);
+        assert_eq!(input.constraints.len(), 1);
+        assert_eq!(input.constraints[0].0.name, "pandas");
+        assert_eq!(input.constraints[0].0.specifiers.to_string(), "<2.3");
+        let more = dir.path().join("req/base/more.txt").display().to_string();
+        assert_eq!(input.entries[0].source.path, more);
+    }
+
+    #[test]
+    fn an_include_cycle_is_an_error_not_a_hang() {
+        let (input, _dir) = read(&[
+            ("a.txt", "six\n-r b.txt\n"),
+            ("b.txt", "idna\n  -r a.txt\n"),
+        ]);
+        assert_eq!(input.entries.len(), 2);
+        let errs = errors(&input);
+        assert_eq!(errs.len(), 1);
+        assert_eq!((errs[0].0, errs[0].1), (2, 3));
+        assert!(errs[0].2.contains("cycle"), "{}", errs[0].2);
+        assert!(input.errors[0].path.ends_with("b.txt"));
+    }
+
+    #[test]
+    fn a_missing_include_is_reported_at_the_option() {
+        let (input, _dir) = read(&[("a.txt", "six\n-r   nowhere.txt\nidna\n")]);
+        let errs = errors(&input);
+        assert_eq!((errs[0].0, errs[0].1), (2, 1));
+        assert!(errs[0].2.contains("nowhere.txt"));
+        assert_eq!(
+            input.entries.len(),
+            2,
+            "the lines after the bad one are still read"
+        );
+    }
+
+    #[test]
+    fn index_and_format_options() {
+        let text = "-i https://mirror.example.invalid/simple\n--extra-index-url https://extra.example.invalid/simple\n\
+                    --pre\n--only-binary=:all:\n--no-binary numpy\n--prefer-binary\n--trusted-host mirror.example.invalid\n\
+                    --find-links ./wheels\n--require-hashes\nsix\n";
+        let (input, _dir) = read(&[("requirements.txt", text)]);
+        assert!(input.errors.is_empty(), "{:?}", input.errors);
+        let options = &input.options;
+        assert_eq!(
+            options.index_url.as_ref().unwrap().0,
+            "https://mirror.example.invalid/simple"
+        );
+        assert_eq!(options.index_url.as_ref().unwrap().1.line, 1);
+        assert_eq!(
+            options.extra_index_urls,
+            ["https://extra.example.invalid/simple"]
+        );
+        assert!(options.pre);
+        assert_eq!(options.formats.allowed("numpy"), (false, true));
+        assert_eq!(options.formats.allowed("six"), (true, false));
+    }
+
+    #[test]
+    fn editable_path_url_and_vcs_lines_are_skipped_with_a_reason() {
+        let text = "-e ./src/mylib\n-e git+https://example.invalid/x.git#egg=My_Lib\n./local/pkg\n\
+                    wheels/foo-1.0-py3-none-any.whl\ngit+https://example.invalid/openai/CLIP.git\n\
+                    https://example.invalid/pkg-1.0.tar.gz\nclip @ git+https://example.invalid/openai/CLIP.git@main\n";
+        let (input, _dir) = read(&[("requirements.txt", text)]);
+        assert!(input.errors.is_empty(), "{:?}", input.errors);
+        let skipped: Vec<(Option<String>, String)> = input
+            .entries
+            .iter()
+            .map(|e| match &e.wanted {
+                Wanted::NotIndex { name, reason } => (name.clone(), reason.clone()),
+                Wanted::Index(r) => panic!("{} should be skipped", r.name),
+            })
+            .collect();
+        assert_eq!(skipped.len(), 7);
+        assert!(skipped[0].1.starts_with("editable install of ./src/mylib"));
+        assert_eq!(skipped[1].0.as_deref(), Some("my-lib"));
+        assert!(skipped[2].1.starts_with("local path ./local/pkg"));
+        assert!(skipped[3].1.starts_with("local path wheels/foo"));
+        assert!(skipped[4].1.starts_with("VCS requirement git+https://"));
+        assert!(skipped[5].1.starts_with("URL requirement https://"));
+        assert_eq!(skipped[6].0.as_deref(), Some("clip"));
+        assert!(skipped[6].1.starts_with("direct URL reference"));
+    }
+
+    #[test]
+    fn bad_lines_are_errors_with_exact_positions_and_the_rest_is_read() {
+        let text = "numpy==2.1.3\nnumpy=>1.0\n  pandas >= 2 ; python_version >> '3'\nsix --frobnicate\nrequests \\\n  ==2.32.3 $\n-r\nidna\n";
+        let (input, _dir) = read(&[("requirements.txt", text)]);
+        let errs = errors(&input);
+        let at: Vec<(usize, usize)> = errs.iter().map(|e| (e.0, e.1)).collect();
+        assert_eq!(at, [(2, 6), (3, 32), (4, 5), (6, 3), (7, 1)], "{errs:#?}");
+        assert!(errs[2].2.contains("unknown option --frobnicate"));
+        // The parser points at the specifier that holds the stray character, on the continued line.
+        assert!(errs[3].2.contains("Trailing `$`"));
+        assert!(errs[4].2.contains("needs a value"));
+        let names: Vec<&str> = input
+            .entries
+            .iter()
+            .map(|e| index_req(e).name.as_str())
+            .collect();
+        assert_eq!(names, ["numpy", "idna"]);
+    }
+
+    #[test]
+    fn crlf_bom_and_environment_variables() {
+        // SAFETY of the test: a variable name no other test reads.
+        unsafe { std::env::set_var("MUSLCHECK_TEST_NUMPY_VERSION", "2.1.3") };
+        let text = "\u{feff}numpy==${MUSLCHECK_TEST_NUMPY_VERSION}\r\nsix==1.16.0\r\n";
+        let (input, _dir) = read(&[("requirements.txt", text)]);
+        assert!(input.errors.is_empty(), "{:?}", input.errors);
+        assert_eq!(
+            index_req(&input.entries[0]).specifiers.to_string(),
+            "==2.1.3"
+        );
+        assert_eq!(
+            index_req(&input.entries[1]).specifiers.to_string(),
+            "==1.16.0"
+        );
+    }
+
+    #[test]
+    fn unreadable_files_are_file_level_errors() {
+        let input =
+            read_requirement_files(&["/nonexistent/muslcheck/requirements.txt".to_string()]);
+        assert_eq!(input.errors.len(), 1);
+        assert_eq!(input.errors[0].line, None);
+        let (input, _dir) = read(&[("bin.txt", "")]);
+        assert!(input.errors.is_empty() && input.entries.is_empty());
+    }
 }

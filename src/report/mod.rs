@@ -39,7 +39,10 @@ pub struct Tool {
 
 impl Default for Tool {
     fn default() -> Self {
-        Tool { name: "muslcheck", version: env!("CARGO_PKG_VERSION") }
+        Tool {
+            name: "muslcheck",
+            version: env!("CARGO_PKG_VERSION"),
+        }
     }
 }
 
@@ -91,7 +94,12 @@ pub struct ErrorEntry {
 
 impl From<&InputError> for ErrorEntry {
     fn from(e: &InputError) -> Self {
-        ErrorEntry { path: e.path.clone(), line: e.line, column: e.column, message: e.message.clone() }
+        ErrorEntry {
+            path: e.path.clone(),
+            line: e.line,
+            column: e.column,
+            message: e.message.clone(),
+        }
     }
 }
 
@@ -135,8 +143,11 @@ impl Summary {
 impl Report {
     /// Fills `summary` from the packages' verdicts.
     pub fn summarize(&mut self) {
-        let mut summary: BTreeMap<String, Summary> =
-            self.targets.iter().map(|t| (t.id.clone(), Summary::default())).collect();
+        let mut summary: BTreeMap<String, Summary> = self
+            .targets
+            .iter()
+            .map(|t| (t.id.clone(), Summary::default()))
+            .collect();
         for package in &self.packages {
             for (id, verdict) in &package.targets {
                 summary.entry(id.clone()).or_default().add(verdict.outcome);
@@ -147,7 +158,8 @@ impl Report {
 
     pub fn to_json(&self) -> String {
         // The model holds only strings, numbers and maps with string keys: serialisation cannot fail.
-        let mut text = serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        let mut text = serde_json::to_string_pretty(self)
+            .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
         text.push('\n');
         text
     }

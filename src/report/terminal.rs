@@ -22,7 +22,13 @@ fn colour(outcome: Outcome) -> &'static str {
 
 /// Renders the report; `color` adds ANSI colours (the caller decides: a TTY, and no `NO_COLOR`).
 pub fn render(report: &Report, color: bool) -> String {
-    let paint = |code: &str, text: &str| if color { format!("{code}{text}{RESET}") } else { text.to_string() };
+    let paint = |code: &str, text: &str| {
+        if color {
+            format!("{code}{text}{RESET}")
+        } else {
+            text.to_string()
+        }
+    };
     let mut out = String::new();
     for target in &report.targets {
         let _ = writeln!(
@@ -87,17 +93,29 @@ pub fn render(report: &Report, color: bool) -> String {
                 .iter()
                 .map(|o| {
                     let text = format!("{} {}", summary.get(*o), o.as_str());
-                    if summary.get(*o) > 0 && is_problem(*o) { paint(colour(*o), &text) } else { text }
+                    if summary.get(*o) > 0 && is_problem(*o) {
+                        paint(colour(*o), &text)
+                    } else {
+                        text
+                    }
                 })
                 .collect();
-            let _ = writeln!(out, "\n{} requirements: {}", summary.total(), counts.join(" · "));
+            let _ = writeln!(
+                out,
+                "\n{} requirements: {}",
+                summary.total(),
+                counts.join(" · ")
+            );
         }
     }
     out
 }
 
 fn is_problem(outcome: Outcome) -> bool {
-    matches!(outcome, Outcome::Fail | Outcome::Missing | Outcome::Build | Outcome::Unknown)
+    matches!(
+        outcome,
+        Outcome::Fail | Outcome::Missing | Outcome::Build | Outcome::Unknown
+    )
 }
 
 struct Row<'r> {
