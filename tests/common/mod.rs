@@ -1,0 +1,197 @@
+//! A local package index for the end-to-end tests, and a runner for the built binary.
+//!
+//! The index is a small HTTP/1.1 server on 127.0.0.1 serving the recorded PEP 691 pages in
+//! `tests/fixtures/index/<name>.json` at `/simple/<name>/` and the recorded core metadata in
+//! `tests/fixtures/files/<file>.metadata` at `/files/<file>.metadata` (the pages' file URLs are relative and
+//! resolve there). Anything else is a 404. It counts requests per path, can be told to fail some projects
+//! with 503, and can require basic auth.
+
+#![allow(dead_code)]
+
+use std::collections::{HashMap, HashSet};
+use std::io::{BufRead, BufReader, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::sync::{Arc, Mutex};
+
+pub fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+#[derive(Default, Clone)]
+pub struct Behaviour {
+    /// Projects whose page always answers 503.
+    pub failing: HashSet<String>,
+    /// `user:password` the server demands as basic auth.
+    pub basic_auth: Option<String>,
+}
+
+pub struct TestIndex {
+    pub base: String,
+    hits: Arc<Mutex<HashMap<String, usize>>>,
+    auth_seen: Arc<Mutex<Vec<Option<String>>>>,
+}
+
+impl TestIndex {
+    pub fn start() -> Self {
+        Self::start_with(Behaviour::default())
+    }
+
+    pub fn start_with(behaviour: Behaviour) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a local port");
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let hits = Arc::new(Mutex::new(HashMap::new()));
+        let auth_seen = Arc::new(Mutex::new(Vec::new()));
+        let (h, a) = (hits.clone(), auth_seen.clone());
+        std::thread::spawn(move || {
+            for stream in listener.incoming().flatten() {
+                let (h, a, b) = (h.clone(), a.clone(), behaviour.clone());
+                std::thread::spawn(move || serve(stream, &h, &a, &b));
+            }
+        });
+        TestIndex { base, hits, auth_seen }
+    }
+
+    /// The simple index URL to pass as `--index-url`.
+    pub fn url(&self) -> String {
+        format!("{}/simple/", self.base)
+    }
+
+    pub fn hits(&self, path: &str) -> usize {
+        self.hits.lock().unwrap().get(path).copied().unwrap_or(0)
+    }
+
+    pub fn total_hits(&self) -> usize {
+        self.hits.lock().unwrap().values().sum()
+    }
+
+    pub fn auth_headers(&self) -> Vec<Option<String>> {
+        self.auth_seen.lock().unwrap().clone()
+    }
+}
+
+fn serve(stream: TcpStream, hits: &Mutex<HashMap<String, usize>>, auth: &Mutex<Vec<Option<String>>>, b: &Behaviour) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut writer = stream;
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut authorization = None;
+        loop {
+            let mut header = String::new();
+            if reader.read_line(&mut header).unwrap_or(0) == 0 {
+                return;
+            }
+            if header.trim().is_empty() {
+                break;
+            }
+            if let Some((k, v)) = header.split_once(':') {
+                if k.eq_ignore_ascii_case("authorization") {
+                    authorization = Some(v.trim().to_string());
+                }
+            }
+        }
+        let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+        *hits.lock().unwrap().entry(path.clone()).or_default() += 1;
+        auth.lock().unwrap().push(authorization.clone());
+        let (status, content_type, body) = respond(&path, authorization.as_deref(), b);
+        let head = format!(
+            "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            body.len()
+        );
+        if writer.write_all(head.as_bytes()).and_then(|_| writer.write_all(&body)).is_err() {
+            return;
+        }
+    }
+}
+
+fn respond(path: &str, authorization: Option<&str>, b: &Behaviour) -> (&'static str, &'static str, Vec<u8>) {
+    if let Some(credentials) = &b.basic_auth {
+        let expected = format!("Basic {}", base64(credentials.as_bytes()));
+        if authorization != Some(expected.as_str()) {
+            return ("401 Unauthorized", "text/plain", b"auth required".to_vec());
+        }
+    }
+    let not_found = ("404 Not Found", "text/plain", b"not found".to_vec());
+    if let Some(name) = path.strip_prefix("/simple/").and_then(|p| p.strip_suffix('/')) {
+        if b.failing.contains(name) {
+            return ("503 Service Unavailable", "text/plain", b"try later".to_vec());
+        }
+        return match std::fs::read(fixtures().join("index").join(format!("{name}.json"))) {
+            Ok(body) => ("200 OK", "application/vnd.pypi.simple.v1+json", body),
+            Err(_) => not_found,
+        };
+    }
+    if let Some(file) = path.strip_prefix("/files/") {
+        if !file.contains('/') && !file.contains("..") {
+            if let Ok(body) = std::fs::read(fixtures().join("files").join(file)) {
+                return ("200 OK", "application/octet-stream", body);
+            }
+        }
+    }
+    not_found
+}
+
+fn base64(input: &[u8]) -> String {
+    const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in input.chunks(3) {
+        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(TABLE[(n >> (18 - 6 * i)) as usize & 63] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// Runs the built binary with `args`, no colour, no index variables from the environment.
+pub fn muslcheck(args: &[&str]) -> Output {
+    muslcheck_with_stdin(args, None)
+}
+
+pub fn muslcheck_with_stdin(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_muslcheck"))
+        .args(args)
+        .env_remove("PIP_INDEX_URL")
+        .env_remove("PIP_EXTRA_INDEX_URL")
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("run muslcheck");
+    if let Some(text) = stdin {
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+    }
+    drop(child.stdin.take());
+    child.wait_with_output().unwrap()
+}
+
+pub fn json(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+            String::from_utf8_lossy(&output.stdout),
+            String::from_utf8_lossy(&output.stderr)
+        )
+    })
+}
+
+pub fn code(output: &Output) -> i32 {
+    output.status.code().expect("exited normally, not by a signal")
+}
+
+/// Writes `text` to a fresh file and returns (dir guard, path).
+pub fn temp_requirements(text: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("requirements.txt");
+    std::fs::write(&path, text).unwrap();
+    (dir, path.display().to_string())
+}
