@@ -15,6 +15,8 @@ use crate::pep::{Version, VersionSpecifiers, filter_versions, is_pinned};
 use crate::target::{TagRanks, Target};
 use crate::verdict::{Class, Outcome, Verdict};
 
+const SDIST_ONLY: &str = "sdist only";
+
 /// pip options that change which files may be used.
 #[derive(Debug, Clone, Copy)]
 pub struct Policy {
@@ -174,12 +176,9 @@ impl<'p> Catalog<'p> {
                 }
             }
             DistFile::Sdist { .. } => {
-                let class = self.classify(&version);
-                (
-                    class,
-                    format!("{}; builds from sdist", self.why_no_wheel(&version, policy)),
-                    None,
-                )
+                let why = self.why_no_wheel(&version, policy);
+                let how = if why == SDIST_ONLY { "builds from source" } else { "builds from sdist" };
+                (self.classify(&version), format!("{why}; {how}"), None)
             }
         };
         if let Some(why) = &e.file.yanked {
@@ -249,11 +248,22 @@ impl<'p> Catalog<'p> {
                 self.target.python
             )
         } else {
-            format!(
-                "{}; pip fails",
-                self.why_no_wheel(wanted, policy)
-                    .replacen("no ", "no sdist and no ", 1)
-            )
+            let has_sdist = files
+                .iter()
+                .any(|e| matches!(e.dist, DistFile::Sdist { .. }));
+            let sdist = if has_sdist {
+                "--only-binary excludes the sdist"
+            } else {
+                "no sdist"
+            };
+            let wheel = self.why_no_wheel(wanted, policy);
+            if files.is_empty() {
+                format!("{wanted} has no files; pip fails")
+            } else if wheel == SDIST_ONLY {
+                format!("{sdist} and no wheels; pip fails")
+            } else {
+                format!("{sdist} and {wheel}; pip fails")
+            }
         };
         let mut verdict = Verdict::bare(Outcome::Fail, reason);
         verdict.class = Some(self.classify(wanted));
@@ -312,7 +322,7 @@ impl<'p> Catalog<'p> {
             return "--no-binary excludes wheels".to_string();
         }
         if wheels.is_empty() {
-            return "no wheels, sdist only".to_string();
+            return SDIST_ONLY.to_string();
         }
         let musl: Vec<&&crate::dist::WheelName> = wheels
             .iter()
@@ -421,8 +431,11 @@ fn platform_family(platform: &str) -> String {
         "universal2",
         "win32",
     ];
-    if platform.starts_with("macosx") || platform.starts_with("win") {
-        return platform.split('_').next().unwrap_or(platform).to_string();
+    if platform.starts_with("macosx") {
+        return "macosx".to_string();
+    }
+    if platform.starts_with("win") {
+        return "win".to_string();
     }
     ARCHES
         .iter()

@@ -42,7 +42,9 @@ pub fn render(report: &Report, color: bool) -> String {
             target.id
         );
     }
-    let _ = writeln!(out, "index: {}", report.index);
+    // The default index is named, not spelled out: the JSON report carries the URL.
+    let index = if report.index == crate::index::DEFAULT_INDEX_URL { "PyPI (default)" } else { &report.index };
+    let _ = writeln!(out, "index: {index}");
     for extra in &report.extra_index_urls {
         let _ = writeln!(out, "extra index: {extra}");
     }
