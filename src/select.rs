@@ -177,7 +177,11 @@ impl<'p> Catalog<'p> {
             }
             DistFile::Sdist { .. } => {
                 let why = self.why_no_wheel(&version, policy);
-                let how = if why == SDIST_ONLY { "builds from source" } else { "builds from sdist" };
+                let how = if why == SDIST_ONLY {
+                    "builds from source"
+                } else {
+                    "builds from sdist"
+                };
                 (self.classify(&version), format!("{why}; {how}"), None)
             }
         };

@@ -7,10 +7,11 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, CONTENT_TYPE, RETRY_AFTER};
+use reqwest::header::{ACCEPT, CONTENT_RANGE, CONTENT_TYPE, RANGE, RETRY_AFTER};
 use tokio::sync::{OnceCell, Semaphore};
 use url::Url;
 
+use super::wheel_zip::{self, Found, TAIL_LEN};
 use super::{ProjectPage, redact, simple_html, simple_json};
 
 /// PEP 691 content negotiation: JSON first, HTML for indexes that only speak PEP 503.
@@ -114,21 +115,82 @@ impl IndexClient {
             .clone()
     }
 
-    /// The PEP 658 core metadata of a file: the text of `<file url>.metadata`.
+    /// The core metadata of a wheel: `<file url>.metadata` (PEP 658/714), or, where the index has none, the
+    /// `.dist-info/METADATA` read from the wheel itself with range requests, as pip would read it after
+    /// downloading the wheel. `Missing` only when neither exists.
     pub async fn core_metadata(&self, file_url: &Url) -> Arc<Lookup<String>> {
         let cell = memo_cell(&self.metadata, file_url.clone());
         cell.get_or_init(|| async {
             let mut url = file_url.clone();
             url.set_path(&format!("{}.metadata", file_url.path()));
-            let lookup = match self.get(&url, "*/*", &self.file_permits).await {
-                Ok(Some((_, body))) => Lookup::Found(String::from_utf8_lossy(&body).into_owned()),
-                Ok(None) => Lookup::Missing,
+            let lookup = match self.get(&url, "*/*", None, &self.file_permits).await {
+                Ok(Some(f)) => Lookup::Found(String::from_utf8_lossy(&f.body).into_owned()),
+                Ok(None) => self.metadata_from_wheel(file_url).await,
                 Err(e) => Lookup::Failed(e),
             };
             Arc::new(lookup)
         })
         .await
         .clone()
+    }
+
+    /// Reads METADATA out of the wheel: its tail (the zip directory), then the entry's bytes. A server that
+    /// ignores `Range` sends the whole file once, which is used as it is.
+    async fn metadata_from_wheel(&self, url: &Url) -> Lookup<String> {
+        let shown = redact(url);
+        let fetch = |range: String| async move {
+            match self.get(url, "*/*", Some(&range), &self.file_permits).await {
+                Ok(Some(f)) => Ok(f),
+                Ok(None) => Err(format!("{}: not found", redact(url))),
+                Err(e) => Err(e),
+            }
+        };
+        let result = async {
+            let tail = fetch(format!("bytes=-{TAIL_LEN}")).await?;
+            let total = if tail.partial {
+                tail.total.ok_or("no Content-Range in a 206 answer")?
+            } else {
+                tail.body.len() as u64
+            };
+            let tail_start = total
+                .checked_sub(tail.body.len() as u64)
+                .ok_or("Content-Range does not fit the body")?;
+            // A small wheel arrives whole in the tail: nothing more to fetch.
+            let whole = (tail_start == 0).then_some(&tail.body);
+            let entry = match wheel_zip::find_in_tail(&tail.body, tail_start, total)? {
+                Found::Entry(entry) => entry,
+                Found::NeedCentralDirectory(range) => {
+                    let cd = match whole {
+                        Some(all) => slice(all, range.start, range.end)?,
+                        None => {
+                            fetch(format!("bytes={}-{}", range.start, range.end - 1))
+                                .await?
+                                .body
+                        }
+                    };
+                    wheel_zip::find_in_central_directory(&cd)?
+                }
+            };
+            let range = entry.range();
+            let end = range.end.min(total);
+            if range.start >= end {
+                return Err("the METADATA entry points outside the file".to_string());
+            }
+            let bytes = match whole {
+                Some(all) => slice(all, range.start, end)?,
+                None => {
+                    fetch(format!("bytes={}-{}", range.start, end - 1))
+                        .await?
+                        .body
+                }
+            };
+            wheel_zip::extract(&entry, &bytes)
+        };
+        match result.await {
+            Ok(text) => Lookup::Found(text),
+            Err::<_, String>(e) if e.starts_with(&shown) => Lookup::Failed(e),
+            Err(e) => Lookup::Failed(format!("{shown}: {e}")),
+        }
     }
 
     async fn fetch_project(&self, name: &str) -> Lookup<ProjectPage> {
@@ -139,14 +201,16 @@ impl IndexClient {
                 Ok(u) => u,
                 Err(e) => return Lookup::Failed(format!("bad project URL for {name}: {e}")),
             };
-            match self.get(&url, ACCEPT_PAGE, &self.page_permits).await {
-                Ok(Some((content_type, body))) => match decode_page(&content_type, &body, &url) {
-                    Ok(page) => {
-                        found = true;
-                        pooled.files.extend(page.files);
+            match self.get(&url, ACCEPT_PAGE, None, &self.page_permits).await {
+                Ok(Some(fetched)) => {
+                    match decode_page(&fetched.content_type, &fetched.body, &url) {
+                        Ok(page) => {
+                            found = true;
+                            pooled.files.extend(page.files);
+                        }
+                        Err(e) => return Lookup::Failed(format!("{}: {e}", redact(&url))),
                     }
-                    Err(e) => return Lookup::Failed(format!("{}: {e}", redact(&url))),
-                },
+                }
                 Ok(None) => {}
                 Err(e) => return Lookup::Failed(e),
             }
@@ -158,19 +222,20 @@ impl IndexClient {
         }
     }
 
-    /// GET with retries. `Ok(None)` for 404/410; `Err` is a printable message.
+    /// GET with retries, optionally of a byte range. `Ok(None)` for 404/410; `Err` is a printable message.
     async fn get(
         &self,
         url: &Url,
         accept: &str,
+        range: Option<&str>,
         permits: &Semaphore,
-    ) -> Result<Option<(String, Vec<u8>)>, String> {
+    ) -> Result<Option<Fetched>, String> {
         let shown = redact(url);
         let mut attempt = 0;
         loop {
             let outcome = {
                 let _permit = permits.acquire().await.map_err(|e| e.to_string())?;
-                self.get_once(url, accept).await
+                self.get_once(url, accept, range).await
             };
             let wait = match outcome {
                 Attempt::Done(result) => return result.map_err(|e| format!("{shown}: {e}")),
@@ -192,8 +257,11 @@ impl IndexClient {
         }
     }
 
-    async fn get_once(&self, url: &Url, accept: &str) -> Attempt {
+    async fn get_once(&self, url: &Url, accept: &str, range: Option<&str>) -> Attempt {
         let mut request = self.http.get(url.clone()).header(ACCEPT, accept);
+        if let Some(range) = range {
+            request = request.header(RANGE, range);
+        }
         if let Some((user, password)) = self.credentials_for(url) {
             request = request.basic_auth(user, password.as_deref());
         }
@@ -217,14 +285,27 @@ impl IndexClient {
         if !status.is_success() {
             return Attempt::Done(Err(format!("HTTP {status}")));
         }
-        let content_type = response
-            .headers()
-            .get(CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("")
-            .to_ascii_lowercase();
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("")
+        };
+        let content_type = header(CONTENT_TYPE).to_ascii_lowercase();
+        // `Content-Range: bytes 57236-59235/59236`: the total is what follows the slash.
+        let partial = status == StatusCode::PARTIAL_CONTENT;
+        let total = header(CONTENT_RANGE)
+            .rsplit('/')
+            .next()
+            .and_then(|t| t.trim().parse().ok());
         match read_body(response).await {
-            Ok(body) => Attempt::Done(Ok(Some((content_type, body)))),
+            Ok(body) => Attempt::Done(Ok(Some(Fetched {
+                content_type,
+                partial,
+                total,
+                body,
+            }))),
             Err(BodyError::TooLarge) => {
                 Attempt::Done(Err(format!("response larger than {} MB", MAX_BODY >> 20)))
             }
@@ -244,8 +325,17 @@ impl IndexClient {
     }
 }
 
+/// A successful answer.
+struct Fetched {
+    content_type: String,
+    /// 206: `body` is the requested range, of a file `total` bytes long.
+    partial: bool,
+    total: Option<u64>,
+    body: Vec<u8>,
+}
+
 enum Attempt {
-    Done(Result<Option<(String, Vec<u8>)>, String>),
+    Done(Result<Option<Fetched>, String>),
     Retry {
         message: String,
         retry_after: Option<Duration>,
@@ -281,6 +371,13 @@ async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, BodyError
             Err(e) => return Err(BodyError::Read(describe(&e))),
         }
     }
+}
+
+/// Bytes `start..end` of a whole file, or an error when the archive's numbers point outside it.
+fn slice(all: &[u8], start: u64, end: u64) -> Result<Vec<u8>, String> {
+    all.get(start as usize..end as usize)
+        .map(<[u8]>::to_vec)
+        .ok_or_else(|| "the zip directory points outside the file".to_string())
 }
 
 fn decode_page(

@@ -4,6 +4,7 @@
 mod client;
 mod simple_html;
 mod simple_json;
+mod wheel_zip;
 
 pub use client::{IndexClient, IndexOptions, Lookup};
 

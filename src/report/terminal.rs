@@ -43,7 +43,11 @@ pub fn render(report: &Report, color: bool) -> String {
         );
     }
     // The default index is named, not spelled out: the JSON report carries the URL.
-    let index = if report.index == crate::index::DEFAULT_INDEX_URL { "PyPI (default)" } else { &report.index };
+    let index = if report.index == crate::index::DEFAULT_INDEX_URL {
+        "PyPI (default)"
+    } else {
+        &report.index
+    };
     let _ = writeln!(out, "index: {index}");
     for extra in &report.extra_index_urls {
         let _ = writeln!(out, "extra index: {extra}");

@@ -3,8 +3,9 @@
 //! The index is a small HTTP/1.1 server on 127.0.0.1 serving the recorded PEP 691 pages in
 //! `tests/fixtures/index/<name>.json` at `/simple/<name>/` and the recorded core metadata in
 //! `tests/fixtures/files/<file>.metadata` at `/files/<file>.metadata` (the pages' file URLs are relative and
-//! resolve there). Anything else is a 404. It counts requests per path, can be told to fail some projects
-//! with 503, and can require basic auth.
+//! resolve there), and the thin wheels recorded where the index has no `.metadata` at `/files/<file>`, with
+//! `Range` support. Anything else is a 404. It counts requests per path, can be told to fail some projects with
+//! 503, to ignore `Range`, and to require basic auth.
 
 #![allow(dead_code)]
 
@@ -25,6 +26,8 @@ pub struct Behaviour {
     pub failing: HashSet<String>,
     /// `user:password` the server demands as basic auth.
     pub basic_auth: Option<String>,
+    /// Answer range requests with the whole file, as servers without range support do.
+    pub ignore_ranges: bool,
 }
 
 pub struct TestIndex {
@@ -50,7 +53,11 @@ impl TestIndex {
                 std::thread::spawn(move || serve(stream, &h, &a, &b));
             }
         });
-        TestIndex { base, hits, auth_seen }
+        TestIndex {
+            base,
+            hits,
+            auth_seen,
+        }
     }
 
     /// The simple index URL to pass as `--index-url`.
@@ -71,7 +78,12 @@ impl TestIndex {
     }
 }
 
-fn serve(stream: TcpStream, hits: &Mutex<HashMap<String, usize>>, auth: &Mutex<Vec<Option<String>>>, b: &Behaviour) {
+fn serve(
+    stream: TcpStream,
+    hits: &Mutex<HashMap<String, usize>>,
+    auth: &Mutex<Vec<Option<String>>>,
+    b: &Behaviour,
+) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
     let mut writer = stream;
     loop {
@@ -80,6 +92,7 @@ fn serve(stream: TcpStream, hits: &Mutex<HashMap<String, usize>>, auth: &Mutex<V
             return;
         }
         let mut authorization = None;
+        let mut range = None;
         loop {
             let mut header = String::new();
             if reader.read_line(&mut header).unwrap_or(0) == 0 {
@@ -92,23 +105,50 @@ fn serve(stream: TcpStream, hits: &Mutex<HashMap<String, usize>>, auth: &Mutex<V
                 if k.eq_ignore_ascii_case("authorization") {
                     authorization = Some(v.trim().to_string());
                 }
+                if k.eq_ignore_ascii_case("range") {
+                    range = Some(v.trim().to_string());
+                }
             }
         }
-        let path = request_line.split_whitespace().nth(1).unwrap_or("/").to_string();
+        let path = request_line
+            .split_whitespace()
+            .nth(1)
+            .unwrap_or("/")
+            .to_string();
         *hits.lock().unwrap().entry(path.clone()).or_default() += 1;
         auth.lock().unwrap().push(authorization.clone());
-        let (status, content_type, body) = respond(&path, authorization.as_deref(), b);
+        let (mut status, content_type, mut body) = respond(&path, authorization.as_deref(), b);
+        let mut extra = String::new();
+        if let (Some(range), "200 OK", false) = (&range, status, b.ignore_ranges) {
+            if let Some((start, end)) = byte_range(range, body.len()) {
+                extra = format!(
+                    "Content-Range: bytes {start}-{}/{}\r\n",
+                    end - 1,
+                    body.len()
+                );
+                body = body[start..end].to_vec();
+                status = "206 Partial Content";
+            }
+        }
         let head = format!(
-            "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\r\n",
+            "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n{extra}Content-Length: {}\r\n\r\n",
             body.len()
         );
-        if writer.write_all(head.as_bytes()).and_then(|_| writer.write_all(&body)).is_err() {
+        if writer
+            .write_all(head.as_bytes())
+            .and_then(|_| writer.write_all(&body))
+            .is_err()
+        {
             return;
         }
     }
 }
 
-fn respond(path: &str, authorization: Option<&str>, b: &Behaviour) -> (&'static str, &'static str, Vec<u8>) {
+fn respond(
+    path: &str,
+    authorization: Option<&str>,
+    b: &Behaviour,
+) -> (&'static str, &'static str, Vec<u8>) {
     if let Some(credentials) = &b.basic_auth {
         let expected = format!("Basic {}", base64(credentials.as_bytes()));
         if authorization != Some(expected.as_str()) {
@@ -116,9 +156,16 @@ fn respond(path: &str, authorization: Option<&str>, b: &Behaviour) -> (&'static 
         }
     }
     let not_found = ("404 Not Found", "text/plain", b"not found".to_vec());
-    if let Some(name) = path.strip_prefix("/simple/").and_then(|p| p.strip_suffix('/')) {
+    if let Some(name) = path
+        .strip_prefix("/simple/")
+        .and_then(|p| p.strip_suffix('/'))
+    {
         if b.failing.contains(name) {
-            return ("503 Service Unavailable", "text/plain", b"try later".to_vec());
+            return (
+                "503 Service Unavailable",
+                "text/plain",
+                b"try later".to_vec(),
+            );
         }
         return match std::fs::read(fixtures().join("index").join(format!("{name}.json"))) {
             Ok(body) => ("200 OK", "application/vnd.pypi.simple.v1+json", body),
@@ -135,11 +182,31 @@ fn respond(path: &str, authorization: Option<&str>, b: &Behaviour) -> (&'static 
     not_found
 }
 
+/// `bytes=a-b` or `bytes=-n` as a half-open range within `len`.
+fn byte_range(header: &str, len: usize) -> Option<(usize, usize)> {
+    let spec = header.strip_prefix("bytes=")?;
+    let (a, b) = spec.split_once('-')?;
+    if a.is_empty() {
+        let n: usize = b.parse().ok()?;
+        return Some((len.saturating_sub(n), len));
+    }
+    let start: usize = a.parse().ok()?;
+    let end = if b.is_empty() {
+        len
+    } else {
+        (b.parse::<usize>().ok()? + 1).min(len)
+    };
+    (start < end).then_some((start, end))
+}
+
 fn base64(input: &[u8]) -> String {
     const TABLE: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = String::new();
     for chunk in input.chunks(3) {
-        let n = chunk.iter().enumerate().fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |acc, (i, b)| acc | (u32::from(*b) << (16 - 8 * i)));
         for i in 0..4 {
             if i <= chunk.len() {
                 out.push(TABLE[(n >> (18 - 6 * i)) as usize & 63] as char);
@@ -168,7 +235,12 @@ pub fn muslcheck_with_stdin(args: &[&str], stdin: Option<&str>) -> Output {
         .spawn()
         .expect("run muslcheck");
     if let Some(text) = stdin {
-        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(text.as_bytes())
+            .unwrap();
     }
     drop(child.stdin.take());
     child.wait_with_output().unwrap()
@@ -185,7 +257,10 @@ pub fn json(output: &Output) -> serde_json::Value {
 }
 
 pub fn code(output: &Output) -> i32 {
-    output.status.code().expect("exited normally, not by a signal")
+    output
+        .status
+        .code()
+        .expect("exited normally, not by a signal")
 }
 
 /// Writes `text` to a fresh file and returns (dir guard, path).

@@ -1,0 +1,182 @@
+//! The built binary against the recorded index (tests/fixtures/index, 35 real projects), for CPython 3.12 on
+//! x86_64 and aarch64: every verdict and chosen file must equal the expectation recorded with the independent
+//! PyPA-`packaging` reference (tests/fixtures/e2e/expected-*.json), except where current pip itself differs from
+//! that reference — those lines are asserted against pip's behaviour below.
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap};
+
+use common::{TestIndex, code, fixtures, json, muslcheck};
+use serde_json::Value;
+
+/// Lines where pip 24.1+ differs from the reference: the wheel's core metadata has a Requires-Dist that current
+/// pip rejects, no other version satisfies the pin, so pip fails (DESIGN.md, "Choosing the file").
+/// torchsde's index has no `.metadata` file: its METADATA is read out of the wheel, as pip reads it.
+const PIP_REJECTS_METADATA: [(&str, &str); 2] =
+    [("celery", "pytz (>dev)"), ("torchsde", "numpy (>=1.19.*)")];
+
+fn check_target(arch: &str) -> Vec<Value> {
+    let index = TestIndex::start();
+    let requirements = fixtures().join("e2e/requirements.txt");
+    let out = muslcheck(&[
+        requirements.to_str().unwrap(),
+        "--index-url",
+        &index.url(),
+        "--arch",
+        arch,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(
+        code(&out),
+        1,
+        "fail and build verdicts fail the default gate"
+    );
+    let ours = json(&out);
+    let tid = format!("cp312-musllinux_1_2_{arch}");
+    let expected: Value = serde_json::from_slice(
+        &std::fs::read(fixtures().join(format!("e2e/expected-{tid}.json"))).unwrap(),
+    )
+    .unwrap();
+    let expected_by_line: HashMap<u64, &Value> = expected["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["line"].as_u64().unwrap(), p))
+        .collect();
+    let packages = ours["packages"].as_array().unwrap();
+    assert_eq!(
+        packages.len(),
+        expected_by_line.len(),
+        "one verdict per requirement line"
+    );
+    for package in packages {
+        let line = package["source"]["line"].as_u64().unwrap();
+        let want = expected_by_line[&line];
+        let got = &package["targets"][&tid];
+        let wanted = &want["targets"][&tid];
+        let name = package["name"].as_str().unwrap_or("?");
+        if let Some((_, bad)) = PIP_REJECTS_METADATA.iter().find(|(n, _)| *n == name) {
+            assert_eq!(got["outcome"], "fail", "{name}: pip rejects its metadata");
+            assert!(
+                got["reason"].as_str().unwrap().contains(bad),
+                "{name}: {}",
+                got["reason"]
+            );
+            assert!(got["file"].is_null());
+            continue;
+        }
+        let context = format!("{name} (line {line}, {tid}): {}", got["reason"]);
+        assert_eq!(got["outcome"], wanted["outcome"], "outcome of {context}");
+        assert_eq!(got["class"], wanted["class"], "class of {context}");
+        assert_eq!(got["file"], wanted["file"], "file of {context}");
+        assert_eq!(
+            got["yanked"].as_bool(),
+            wanted["yanked"].as_bool().or(Some(false)),
+            "yanked of {context}"
+        );
+        if !["skip", "missing"].contains(&wanted["outcome"].as_str().unwrap()) {
+            assert_eq!(package["version"], want["version"], "version of {context}");
+        }
+        assert!(
+            !got["reason"].as_str().unwrap().is_empty(),
+            "every verdict says why: {context}"
+        );
+    }
+    // The summary counts what the packages say.
+    let summary = &ours["summary"][&tid];
+    let total: u64 = ["wheel", "build", "fail", "skip", "missing", "unknown"]
+        .iter()
+        .map(|k| summary[k].as_u64().unwrap())
+        .sum();
+    assert_eq!(total as usize, packages.len());
+    packages
+        .iter()
+        .map(|p| p["targets"][&tid].clone())
+        .collect()
+}
+
+#[test]
+fn recorded_index_x86_64() {
+    let verdicts = check_target("x86_64");
+    // The recording covers every outcome but unknown (see tests/cli.rs) and every class but no_files.
+    let outcomes: BTreeSet<&str> = verdicts
+        .iter()
+        .map(|v| v["outcome"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        outcomes,
+        BTreeSet::from(["wheel", "build", "fail", "skip", "missing"])
+    );
+    let classes: BTreeSet<&str> = verdicts
+        .iter()
+        .filter_map(|v| v["class"].as_str())
+        .collect();
+    let all = [
+        "musllinux",
+        "pure_python",
+        "musllinux_other",
+        "manylinux_only",
+        "no_linux",
+        "sdist_only",
+    ];
+    assert_eq!(classes, BTreeSet::from(all));
+}
+
+#[test]
+fn recorded_index_aarch64() {
+    let verdicts = check_target("aarch64");
+    assert!(
+        verdicts
+            .iter()
+            .any(|v| v["class"] == "musllinux_other" && v["outcome"] == "build")
+    );
+}
+
+#[test]
+fn metadata_is_read_from_the_wheel_with_or_without_range_support() {
+    for ignore_ranges in [false, true] {
+        let behaviour = common::Behaviour {
+            ignore_ranges,
+            ..Default::default()
+        };
+        let index = TestIndex::start_with(behaviour);
+        let (_dir, path) = common::temp_requirements("torchsde==0.2.5\norjson==3.10.12\n");
+        let out = muslcheck(&[&path, "--index-url", &index.url(), "--format", "json"]);
+        let report = json(&out);
+        let tid = "cp312-musllinux_1_2_x86_64";
+        let torchsde = &report["packages"][0]["targets"][tid];
+        assert_eq!(
+            torchsde["outcome"], "fail",
+            "ignore_ranges={ignore_ranges}: {}",
+            torchsde["reason"]
+        );
+        assert!(
+            torchsde["reason"]
+                .as_str()
+                .unwrap()
+                .contains("numpy (>=1.19.*)")
+        );
+        assert_eq!(report["packages"][1]["targets"][tid]["outcome"], "wheel");
+        let wheel = "/files/torchsde-0.2.5-py3-none-any.whl";
+        assert_eq!(index.hits(&format!("{wheel}.metadata")), 1);
+        // A wheel smaller than the tail that is asked for arrives whole in one answer.
+        assert_eq!(index.hits(wheel), 1);
+    }
+}
+
+#[test]
+fn the_yanked_pin_says_so() {
+    let index = TestIndex::start();
+    let (_dir, path) = common::temp_requirements("requests==2.32.0\n");
+    let out = muslcheck(&[&path, "--index-url", &index.url(), "--format", "json"]);
+    let v = &json(&out)["packages"][0]["targets"]["cp312-musllinux_1_2_x86_64"];
+    assert_eq!(v["outcome"], "wheel");
+    assert_eq!(v["yanked"], true);
+    assert!(
+        v["reason"].as_str().unwrap().contains("yanked"),
+        "{}",
+        v["reason"]
+    );
+}
