@@ -114,29 +114,38 @@ impl Shared {
             allow_wheel,
         };
         let mut rejected: HashMap<Version, String> = HashMap::new();
-        loop {
+        let mut verdict = loop {
             let choice = catalog.choose(&specifiers, policy, &rejected);
             let Some((file, version)) = choice.wheel else {
-                return choice.verdict;
+                break choice.verdict;
             };
             match self.client.core_metadata(&file.url).await.as_ref() {
-                // No metadata beside the file: pip would read it from the wheel itself; nothing to check here.
                 Lookup::Found(text) => match metadata::check(text, &requirement.name, &version) {
-                    Ok(()) => return choice.verdict,
+                    Ok(()) => break choice.verdict,
                     Err(why) if rejected.len() < MAX_REJECTED_VERSIONS => {
                         rejected.insert(version, format!("pip rejects {}: {why}", file.filename));
                     }
-                    Err(why) => return Verdict::bare(Outcome::Fail, why),
+                    Err(why) => break Verdict::bare(Outcome::Fail, why),
                 },
-                Lookup::Missing => return choice.verdict,
+                // The client only answers Missing when there is no metadata anywhere to check.
+                Lookup::Missing => break choice.verdict,
                 Lookup::Failed(e) => {
-                    return Verdict::bare(
-                        Outcome::Unknown,
-                        format!("core metadata lookup failed: {e}"),
-                    );
+                    let reason = format!("core metadata lookup failed: {e}");
+                    break Verdict::bare(Outcome::Unknown, reason);
                 }
             }
+        };
+        // A version pip skipped for its metadata is worth knowing when another one was taken instead.
+        if verdict.file.is_some() {
+            let mut skipped: Vec<&String> = rejected.values().collect();
+            skipped.sort();
+            for why in skipped {
+                verdict
+                    .reason
+                    .push_str(&format!("; {why}, so pip skips that version"));
+            }
         }
+        verdict
     }
 
     /// The requirement's specifiers narrowed by every constraint on the same project whose marker holds.

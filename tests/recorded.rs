@@ -167,6 +167,25 @@ fn metadata_is_read_from_the_wheel_with_or_without_range_support() {
 }
 
 #[test]
+fn a_version_with_rejected_metadata_gives_way_to_the_previous_one() {
+    let index = TestIndex::start();
+    let (_dir, path) = common::temp_requirements("synthetic-badmeta\nsynthetic-badmeta==1.1\n");
+    let out = muslcheck(&[&path, "--index-url", &index.url(), "--format", "json"]);
+    let report = json(&out);
+    let tid = "cp312-musllinux_1_2_x86_64";
+    let newest = &report["packages"][0];
+    assert_eq!(newest["version"], "1.0");
+    let reason = newest["targets"][tid]["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("pip rejects synthetic_badmeta-1.1-py3-none-any.whl"),
+        "{reason}"
+    );
+    let pinned = &report["packages"][1]["targets"][tid];
+    assert_eq!(pinned["outcome"], "fail");
+    assert_eq!(report["packages"][1]["version"], "1.1");
+}
+
+#[test]
 fn the_yanked_pin_says_so() {
     let index = TestIndex::start();
     let (_dir, path) = common::temp_requirements("requests==2.32.0\n");

@@ -167,19 +167,27 @@ fn respond(
                 b"try later".to_vec(),
             );
         }
-        return match std::fs::read(fixtures().join("index").join(format!("{name}.json"))) {
-            Ok(body) => ("200 OK", "application/vnd.pypi.simple.v1+json", body),
-            Err(_) => not_found,
+        let page = format!("{name}.json");
+        return match read_fixture("index", &page) {
+            Some(body) => ("200 OK", "application/vnd.pypi.simple.v1+json", body),
+            None => not_found,
         };
     }
     if let Some(file) = path.strip_prefix("/files/") {
         if !file.contains('/') && !file.contains("..") {
-            if let Ok(body) = std::fs::read(fixtures().join("files").join(file)) {
+            if let Some(body) = read_fixture("files", file) {
                 return ("200 OK", "application/octet-stream", body);
             }
         }
     }
     not_found
+}
+
+/// A recorded fixture, or else a synthetic one (`tests/fixtures/synthetic/`).
+fn read_fixture(kind: &str, name: &str) -> Option<Vec<u8>> {
+    std::fs::read(fixtures().join(kind).join(name))
+        .or_else(|_| std::fs::read(fixtures().join("synthetic").join(kind).join(name)))
+        .ok()
 }
 
 /// `bytes=a-b` or `bytes=-n` as a half-open range within `len`.
