@@ -9,7 +9,7 @@
 use std::collections::{BTreeSet, HashMap};
 use std::str::FromStr;
 
-use crate::dist::DistFile;
+use crate::dist::{DistFile, WheelName};
 use crate::index::{IndexFile, ProjectPage};
 use crate::pep::{Version, VersionSpecifiers, filter_versions, is_pinned};
 use crate::target::{TagRanks, Target};
@@ -50,6 +50,7 @@ struct Entry<'p> {
 pub struct Catalog<'p> {
     project: String,
     target: Target,
+    ranks: &'p TagRanks,
     entries: Vec<Entry<'p>>,
 }
 
@@ -62,7 +63,7 @@ pub struct Choice<'p> {
 }
 
 impl<'p> Catalog<'p> {
-    pub fn new(page: &'p ProjectPage, project: &str, target: &Target, ranks: &TagRanks) -> Self {
+    pub fn new(page: &'p ProjectPage, project: &str, target: &Target, ranks: &'p TagRanks) -> Self {
         let python =
             Version::from_str(&target.python.to_string()).expect("a CPython version parses");
         let mut python_ok_memo: HashMap<&str, bool> = HashMap::new();
@@ -93,6 +94,7 @@ impl<'p> Catalog<'p> {
         Catalog {
             project: project.to_string(),
             target: *target,
+            ranks,
             entries,
         }
     }
@@ -158,8 +160,7 @@ impl<'p> Catalog<'p> {
         let version = e.dist.version().clone();
         let (class, mut reason, wheel) = match &e.dist {
             DistFile::Wheel(w) => {
-                let ranks = TagRanks::new(&self.target);
-                let (py, abi, platform) = w.best_tag(&ranks).unwrap_or_default();
+                let (py, abi, platform) = w.best_tag(self.ranks).unwrap_or_default();
                 if platform == "any" {
                     (
                         Class::PurePython,
@@ -278,32 +279,25 @@ impl<'p> Catalog<'p> {
 
     /// The `class` of DESIGN.md for one release.
     fn classify(&self, version: &Version) -> Class {
-        let files: Vec<&Entry> = self
-            .entries
-            .iter()
-            .filter(|e| e.dist.version() == version)
-            .collect();
-        let wheels: Vec<&crate::dist::WheelName> = files
-            .iter()
-            .filter_map(|e| match &e.dist {
-                DistFile::Wheel(w) => Some(w),
-                DistFile::Sdist { .. } => None,
+        let wheels = self.wheels_of(version);
+        let compatible = || wheels.iter().filter(|w| w.best_rank(self.ranks).is_some());
+        let on = |prefixes: &[&str]| {
+            wheels.iter().any(|w| {
+                w.platforms()
+                    .any(|p| prefixes.iter().any(|x| p.starts_with(x)))
             })
-            .collect();
-        let compatible = || files.iter().filter(|e| e.rank.is_some());
-        let ranks = TagRanks::new(&self.target);
-        if compatible().any(|e| matches!(&e.dist, DistFile::Wheel(w) if w.best_tag(&ranks).is_some_and(|t| t.2 == "any")))
-        {
+        };
+        if compatible().any(|w| w.best_tag(self.ranks).is_some_and(|t| t.2 == "any")) {
             Class::PurePython
         } else if compatible().next().is_some() {
             Class::Musllinux
-        } else if wheels.iter().any(|w| w.platforms().any(|p| p.starts_with("musllinux"))) {
+        } else if on(&["musllinux"]) {
             Class::MusllinuxOther
-        } else if wheels.iter().any(|w| w.platforms().any(|p| p.starts_with("manylinux") || p.starts_with("linux"))) {
+        } else if on(&["manylinux", "linux"]) {
             Class::ManylinuxOnly
         } else if !wheels.is_empty() {
             Class::NoLinux
-        } else if files.iter().any(|e| matches!(e.dist, DistFile::Sdist { .. })) {
+        } else if self.entries.iter().any(|e| e.dist.version() == version) {
             Class::SdistOnly
         } else {
             Class::NoFiles
@@ -313,41 +307,34 @@ impl<'p> Catalog<'p> {
     /// Why no wheel of `version` fits the target: the closest miss, in a few words.
     fn why_no_wheel(&self, version: &Version, policy: Policy) -> String {
         let arch = self.target.arch.as_str();
-        let wheels: Vec<&crate::dist::WheelName> = self
-            .entries
-            .iter()
-            .filter(|e| e.dist.version() == version)
-            .filter_map(|e| match &e.dist {
-                DistFile::Wheel(w) => Some(w),
-                DistFile::Sdist { .. } => None,
-            })
-            .collect();
+        let wheels = self.wheels_of(version);
         if !policy.allow_wheel {
             return "--no-binary excludes wheels".to_string();
         }
         if wheels.is_empty() {
             return SDIST_ONLY.to_string();
         }
-        let musl: Vec<&&crate::dist::WheelName> = wheels
-            .iter()
-            .filter(|w| w.platforms().any(|p| p.starts_with("musllinux")))
-            .collect();
+        let is_musl = |w: &&WheelName| w.platforms().any(|p| p.starts_with("musllinux"));
+        let musl: Vec<&WheelName> = wheels.iter().copied().filter(is_musl).collect();
         if !musl.is_empty() {
-            let same_arch: Vec<&&&crate::dist::WheelName> = musl
+            let for_arch: Vec<&WheelName> = musl
                 .iter()
+                .copied()
                 .filter(|w| w.platforms().any(|p| p.ends_with(arch)))
                 .collect();
-            if same_arch.is_empty() {
+            if for_arch.is_empty() {
+                // `musllinux_1_2_x86_64` → `x86_64`: the architecture is what follows the second `_` of `1_2_…`.
                 let arches = summarize(musl.iter().flat_map(|w| {
                     w.platforms()
                         .filter_map(|p| p.strip_prefix("musllinux_"))
-                        .map(|p| p.splitn(3, '_').nth(2).unwrap_or(p).to_string())
+                        .filter_map(|p| p.splitn(3, '_').nth(2))
+                        .map(str::to_string)
                 }));
                 return format!("no musllinux wheel for {arch} (only {arches})");
             }
-            let pythons = summarize(same_arch.iter().map(|w| format!("{}-{}", w.python, w.abi)));
+            let pythons = summarize(for_arch.iter().map(|w| format!("{}-{}", w.python, w.abi)));
             return format!(
-                "no musllinux wheel for {} on {arch} or its musl 1.{} (only {pythons})",
+                "no musllinux wheel for {} on musl 1.{} (only {pythons})",
                 self.target.interpreter(),
                 self.target.musl.minor
             );
@@ -366,6 +353,18 @@ impl<'p> Catalog<'p> {
         } else {
             format!("no Linux wheel ({families} wheels only)")
         }
+    }
+
+    /// The wheels of one release, in page order.
+    fn wheels_of(&self, version: &Version) -> Vec<&WheelName> {
+        self.entries
+            .iter()
+            .filter(|e| e.dist.version() == version)
+            .filter_map(|e| match &e.dist {
+                DistFile::Wheel(w) => Some(w),
+                DistFile::Sdist { .. } => None,
+            })
+            .collect()
     }
 
     /// Where a wheel for this target can be had instead: the newest release that ships one.
