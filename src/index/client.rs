@@ -155,20 +155,11 @@ impl IndexClient {
             let tail_start = total
                 .checked_sub(tail.body.len() as u64)
                 .ok_or("Content-Range does not fit the body")?;
-            // A small wheel arrives whole in the tail: nothing more to fetch.
-            let whole = (tail_start == 0).then_some(&tail.body);
             let entry = match wheel_zip::find_in_tail(&tail.body, tail_start, total)? {
                 Found::Entry(entry) => entry,
                 Found::NeedCentralDirectory(range) => {
-                    let cd = match whole {
-                        Some(all) => slice(all, range.start, range.end)?,
-                        None => {
-                            fetch(format!("bytes={}-{}", range.start, range.end - 1))
-                                .await?
-                                .body
-                        }
-                    };
-                    wheel_zip::find_in_central_directory(&cd)?
+                    let cd = fetch(format!("bytes={}-{}", range.start, range.end - 1)).await?;
+                    wheel_zip::find_in_central_directory(&cd.body)?
                 }
             };
             let range = entry.range();
@@ -176,13 +167,11 @@ impl IndexClient {
             if range.start >= end {
                 return Err("the METADATA entry points outside the file".to_string());
             }
-            let bytes = match whole {
-                Some(all) => slice(all, range.start, end)?,
-                None => {
-                    fetch(format!("bytes={}-{}", range.start, end - 1))
-                        .await?
-                        .body
-                }
+            // Wheel builders write the .dist-info files last, so METADATA is usually in the tail already.
+            let bytes = if range.start >= tail_start {
+                slice(&tail.body, range.start - tail_start, end - tail_start)?
+            } else {
+                fetch(format!("bytes={}-{}", range.start, end - 1)).await?.body
             };
             wheel_zip::extract(&entry, &bytes)
         };
