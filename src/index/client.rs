@@ -171,7 +171,9 @@ impl IndexClient {
             let bytes = if range.start >= tail_start {
                 slice(&tail.body, range.start - tail_start, end - tail_start)?
             } else {
-                fetch(format!("bytes={}-{}", range.start, end - 1)).await?.body
+                fetch(format!("bytes={}-{}", range.start, end - 1))
+                    .await?
+                    .body
             };
             wheel_zip::extract(&entry, &bytes)
         };

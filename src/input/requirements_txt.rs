@@ -562,6 +562,14 @@ mod tests {
         }
     }
 
+    fn names(input: &Input) -> Vec<&str> {
+        input
+            .entries
+            .iter()
+            .map(|e| index_req(e).name.as_str())
+            .collect()
+    }
+
     fn errors(input: &Input) -> Vec<(usize, usize, String)> {
         input
             .errors
@@ -575,11 +583,7 @@ mod tests {
         let text = "# a comment\n\nnumpy==2.1.3  # pinned\nrequests \\\n  >=2.31 \\\n  ,<3\n  \n";
         let (input, _dir) = read(&[("requirements.txt", text)]);
         assert!(input.errors.is_empty(), "{:?}", input.errors);
-        let names: Vec<&str> = input
-            .entries
-            .iter()
-            .map(|e| index_req(e).name.as_str())
-            .collect();
+        let names = names(&input);
         assert_eq!(names, ["numpy", "requests"]);
         assert_eq!(input.entries[0].source.line, 3);
         assert_eq!(
@@ -646,11 +650,7 @@ mod tests {
             ("constraints.txt", "pandas<2.3\n-r req/base/more.txt\n"),
         ]);
         assert!(input.errors.is_empty(), "{:?}", input.errors);
-        let names: Vec<&str> = input
-            .entries
-            .iter()
-            .map(|e| index_req(e).name.as_str())
-            .collect();
+        let names = names(&input);
         // `-r` inside a constraints file adds requirements, as pip reads it.
         assert_eq!(names, ["six", "fastapi", "six", "pandas"]);
         assert_eq!(input.constraints.len(), 1);
@@ -746,11 +746,7 @@ mod tests {
         // The parser points at the specifier that holds the stray character, on the continued line.
         assert!(errs[3].2.contains("Trailing `$`"));
         assert!(errs[4].2.contains("needs a value"));
-        let names: Vec<&str> = input
-            .entries
-            .iter()
-            .map(|e| index_req(e).name.as_str())
-            .collect();
+        let names = names(&input);
         assert_eq!(names, ["numpy", "idna"]);
     }
 
