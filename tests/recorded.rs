@@ -16,8 +16,8 @@ use serde_json::Value;
 const PIP_REJECTS_METADATA: [(&str, &str); 2] =
     [("celery", "pytz (>dev)"), ("torchsde", "numpy (>=1.19.*)")];
 
-fn check_target(arch: &str) -> Vec<Value> {
-    let index = TestIndex::start();
+fn check_target(arch: &str, behaviour: common::Behaviour) -> Vec<Value> {
+    let index = TestIndex::start_with(behaviour);
     let requirements = fixtures().join("e2e/requirements.txt");
     let out = muslcheck(&[
         requirements.to_str().unwrap(),
@@ -99,7 +99,7 @@ fn check_target(arch: &str) -> Vec<Value> {
 
 #[test]
 fn recorded_index_x86_64() {
-    let verdicts = check_target("x86_64");
+    let verdicts = check_target("x86_64", common::Behaviour::default());
     // The recording covers every outcome but unknown (see tests/cli.rs) and every class but no_files.
     let outcomes: BTreeSet<&str> = verdicts
         .iter()
@@ -126,11 +126,25 @@ fn recorded_index_x86_64() {
 
 #[test]
 fn recorded_index_aarch64() {
-    let verdicts = check_target("aarch64");
+    let verdicts = check_target("aarch64", common::Behaviour::default());
     assert!(
         verdicts
             .iter()
             .any(|v| v["class"] == "musllinux_other" && v["outcome"] == "build")
+    );
+}
+
+/// The same pages as PEP 503 HTML, as pypiserver, devpi and most private indexes serve them: same verdicts.
+#[test]
+fn recorded_index_as_pep_503_html() {
+    let html = common::Behaviour {
+        html: true,
+        ..Default::default()
+    };
+    let verdicts = check_target("x86_64", html);
+    assert!(
+        verdicts.iter().any(|v| v["yanked"] == true),
+        "data-yanked is read"
     );
 }
 

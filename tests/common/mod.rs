@@ -28,6 +28,8 @@ pub struct Behaviour {
     pub basic_auth: Option<String>,
     /// Answer range requests with the whole file, as servers without range support do.
     pub ignore_ranges: bool,
+    /// Serve project pages as PEP 503 HTML (made from the recorded JSON) instead of PEP 691 JSON.
+    pub html: bool,
 }
 
 pub struct TestIndex {
@@ -169,6 +171,7 @@ fn respond(
         }
         let page = format!("{name}.json");
         return match read_fixture("index", &page) {
+            Some(body) if b.html => ("200 OK", "text/html; charset=utf-8", pep503_html(&body)),
             Some(body) => ("200 OK", "application/vnd.pypi.simple.v1+json", body),
             None => not_found,
         };
@@ -181,6 +184,40 @@ fn respond(
         }
     }
     not_found
+}
+
+/// The PEP 503 page an HTML-only index would serve for a recorded PEP 691 page.
+fn pep503_html(json: &[u8]) -> Vec<u8> {
+    let page: serde_json::Value = serde_json::from_slice(json).expect("fixture pages are JSON");
+    let escape = |s: &str| {
+        s.replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+            .replace('"', "&quot;")
+    };
+    let mut html = String::from("<!DOCTYPE html>\n<html><body>\n");
+    for file in page["files"].as_array().unwrap() {
+        let mut attrs = format!(
+            "href=\"{}#sha256=00\"",
+            escape(file["url"].as_str().unwrap())
+        );
+        if let Some(rp) = file["requires-python"].as_str() {
+            attrs.push_str(&format!(" data-requires-python=\"{}\"", escape(rp)));
+        }
+        match &file["yanked"] {
+            serde_json::Value::String(why) => {
+                attrs.push_str(&format!(" data-yanked=\"{}\"", escape(why)))
+            }
+            serde_json::Value::Bool(true) => attrs.push_str(" data-yanked"),
+            _ => {}
+        }
+        html.push_str(&format!(
+            "<a {attrs}>{}</a><br />\n",
+            escape(file["filename"].as_str().unwrap())
+        ));
+    }
+    html.push_str("</body></html>\n");
+    html.into_bytes()
 }
 
 /// A recorded fixture, or else a synthetic one (`tests/fixtures/synthetic/`).
