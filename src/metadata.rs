@@ -79,6 +79,14 @@ mod tests {
                 .unwrap_err()
                 .contains("pytz (>dev)")
         );
+        // pygtfs 0.1.6: `2012d` is no PEP 440 version, so pip 26 ignores the version.
+        let pygtfs =
+            "Metadata-Version: 2.1\nName: pygtfs\nVersion: 0.1.6\nRequires-Dist: pytz (>=2012d)\n";
+        assert!(
+            check(pygtfs, "pygtfs", &v("0.1.6"))
+                .unwrap_err()
+                .contains("2012d")
+        );
         let other = "Metadata-Version: 2.1\nName: celery\nVersion: 4.4.8\n";
         assert!(check(other, "celery", &v("4.4.7")).is_err());
         let name = "Metadata-Version: 2.1\nName: kombu\nVersion: 4.4.7\n";
