@@ -388,10 +388,12 @@ impl<'p> Catalog<'p> {
                     self.project
                 )]
             }
-            Some(v) => vec![format!(
+            Some(v) if v < version => vec![format!(
                 "{} {v} (older) has a wheel for {target}",
                 self.project
             )],
+            // This very release has one that pip would not take (yanked, or excluded by an option).
+            Some(_) => Vec::new(),
             None => vec![format!(
                 "no release of {} listed on the index has a wheel for {target}",
                 self.project
