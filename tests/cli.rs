@@ -224,7 +224,7 @@ fn credentials_are_sent_and_never_printed() {
 #[test]
 fn pip_index_url_from_the_environment_and_requirements_from_stdin() {
     let index = TestIndex::start();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_muslcheck"))
+    let out = common::command()
         .args(["-", "--format", "json"])
         .env("PIP_INDEX_URL", index.url())
         .stdin(std::fs::File::open(common::fixtures().join("e2e/stdin.txt")).unwrap())
@@ -302,7 +302,7 @@ fn target_flags_change_the_answer_and_bad_ones_are_usage_errors() {
 fn a_closed_pipe_is_not_a_crash() {
     let index = TestIndex::start();
     let (_dir, path) = temp_requirements(&"six==1.16.0\n".repeat(2000));
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_muslcheck"))
+    let mut child = common::command()
         .args([
             path.as_str(),
             "--index-url",

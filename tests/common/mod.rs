@@ -268,12 +268,22 @@ pub fn muslcheck(args: &[&str]) -> Output {
     muslcheck_with_stdin(args, None)
 }
 
-pub fn muslcheck_with_stdin(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_muslcheck"))
-        .args(args)
+/// The built binary, with no index or proxy settings from the environment and no colour: the local index is
+/// always asked directly.
+pub fn command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_muslcheck"));
+    command
         .env_remove("PIP_INDEX_URL")
         .env_remove("PIP_EXTRA_INDEX_URL")
-        .env("NO_COLOR", "1")
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .env("no_proxy", "127.0.0.1,localhost")
+        .env("NO_COLOR", "1");
+    command
+}
+
+pub fn muslcheck_with_stdin(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = command()
+        .args(args)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
