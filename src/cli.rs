@@ -12,24 +12,53 @@ use url::Url;
 
 use crate::check::{Settings, check_all};
 use crate::index::{DEFAULT_INDEX_URL, IndexClient, IndexOptions, redact};
-use crate::input::{Input, Wanted, read_requirement_files};
+use crate::input::{Input, Selection, Wanted, read_inputs};
 use crate::report::{
     ErrorEntry, Package, Report, SCHEMA_VERSION, Source, TargetInfo, Tool, render_terminal,
 };
 use crate::target::{Arch, MuslVersion, PythonVersion, Target};
 use crate::verdict::Outcome;
 
+/// The CPython checked when neither `--python` nor the project's requires-python says.
+const DEFAULT_PYTHON: PythonVersion = PythonVersion {
+    minor: 12,
+    patch: None,
+};
+
 /// What `pip install` does on an Alpine (musl) image, for every requirement, before anyone builds.
 #[derive(Debug, Parser)]
 #[command(name = "muslcheck", version, about, max_term_width = 100)]
 pub struct Args {
-    /// Requirements files (pip's format); `-` reads standard input. Several may be given.
-    #[arg(required = true, value_name = "FILE")]
+    /// Dependency files or project directories (default: the current directory); `-` reads a requirements
+    /// file from standard input. Formats: requirements.txt (and pip freeze output), pyproject.toml, Pipfile,
+    /// uv.lock, poetry.lock, pdm.lock, pylock.toml, Pipfile.lock.
+    #[arg(value_name = "PATH")]
     pub files: Vec<String>,
 
-    /// CPython version of the target image, as 3.12 or 3.12.7.
-    #[arg(long, default_value = "3.12", value_name = "X.Y[.Z]")]
-    pub python: PythonVersion,
+    /// CPython version of the target image, as 3.12 or 3.12.7 [default: the lowest the project's
+    /// requires-python admits, else 3.12]
+    #[arg(long, value_name = "X.Y[.Z]")]
+    pub python: Option<PythonVersion>,
+
+    /// Include this extra (optional dependencies) of the project. Repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub extra: Vec<String>,
+
+    /// Include every extra of the project.
+    #[arg(long)]
+    pub all_extras: bool,
+
+    /// Include this dependency group (PEP 735, Poetry, PDM, uv). Repeatable.
+    #[arg(long, value_name = "NAME")]
+    pub group: Vec<String>,
+
+    /// Include every dependency group.
+    #[arg(long)]
+    pub all_groups: bool,
+
+    /// Include development dependencies (Pipfile's dev-packages, the `dev` group).
+    #[arg(long)]
+    pub dev: bool,
 
     /// CPU architecture: x86_64, aarch64, armv7l, i686, ppc64le or s390x (amd64 and arm64 are accepted).
     #[arg(long, default_value = "x86_64")]
@@ -103,13 +132,26 @@ impl From<Exit> for ExitCode {
 
 /// Runs one invocation; errors that stop the run before any report are returned as text.
 pub fn run(args: Args) -> Result<Exit, String> {
+    let selection = Selection {
+        extras: args.extra.clone(),
+        all_extras: args.all_extras,
+        groups: args.group.clone(),
+        all_groups: args.all_groups,
+        dev: args.dev,
+    };
+    let input = read_inputs(&args.files, &selection);
+    let mut warnings = Vec::new();
+    let mut notes: Vec<String> = input
+        .files
+        .iter()
+        .map(|(path, f)| format!("input: {path} ({})", f.as_str()))
+        .collect();
+    let python = target_python(args.python, &input, &mut notes, &mut warnings);
     let target = Target {
-        python: args.python,
+        python,
         musl: args.musl,
         arch: args.arch,
     };
-    let input = read_requirement_files(&args.files);
-    let mut warnings = Vec::new();
     let (index, extras) = index_urls(&args, &input, &mut warnings)?;
     let options = IndexOptions {
         indexes: std::iter::once(index).chain(extras).collect(),
@@ -133,7 +175,8 @@ pub fn run(args: Args) -> Result<Exit, String> {
     let verdicts = runtime.block_on(check_all(&input, &settings, Arc::new(client), &progress));
     progress.finish_and_clear();
 
-    let report = build_report(&input, &settings, verdicts, shown, warnings);
+    let mut report = build_report(&input, &settings, verdicts, shown, warnings);
+    report.notes = notes;
     let text = match args.format {
         Format::Json => report.to_json(),
         Format::Terminal => render_terminal(&report, use_colour()),
@@ -184,6 +227,50 @@ fn index_urls(
     Ok((index, extras))
 }
 
+/// The target's CPython: `--python`, else the lowest the project's requires-python admits, else the default.
+/// A `--python` outside requires-python is a warning: the project says it does not support it.
+fn target_python(
+    asked: Option<PythonVersion>,
+    input: &Input,
+    notes: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> PythonVersion {
+    let declared = input.requires_python.as_ref();
+    let at = |rp: &crate::input::RequiresPython| format!("{}:{}", rp.source.path, rp.source.line);
+    match (asked, declared) {
+        (Some(python), Some(rp)) => {
+            if !python.admitted_by(&rp.specifiers) {
+                warnings.push(format!(
+                    "--python {python} is outside the project's requires-python {} ({})",
+                    rp.text,
+                    at(rp)
+                ));
+            }
+            python
+        }
+        (Some(python), None) => python,
+        (None, Some(rp)) => match PythonVersion::lowest_admitted(&rp.specifiers) {
+            Some(python) => {
+                notes.push(format!(
+                    "python: {python}, the lowest requires-python {} admits ({})",
+                    rp.text,
+                    at(rp)
+                ));
+                python
+            }
+            None => {
+                warnings.push(format!(
+                    "requires-python {} ({}) admits no CPython muslcheck knows; checking {DEFAULT_PYTHON}",
+                    rp.text,
+                    at(rp)
+                ));
+                DEFAULT_PYTHON
+            }
+        },
+        (None, None) => DEFAULT_PYTHON,
+    }
+}
+
 fn build_report(
     input: &Input,
     settings: &Settings,
@@ -208,6 +295,7 @@ fn build_report(
                 source: Source {
                     path: entry.source.path.clone(),
                     line: entry.source.line,
+                    key: entry.source.key.clone(),
                 },
                 targets: ids
                     .iter()
@@ -228,6 +316,7 @@ fn build_report(
         errors: input.errors.iter().map(ErrorEntry::from).collect(),
         summary: BTreeMap::new(),
         warnings,
+        notes: Vec::new(),
     };
     report.summarize();
     report

@@ -1,24 +1,7 @@
-//! muslcheck: what `pip install` does on an Alpine (musl) image, for every requirement, before anyone builds.
-//!
-//! The pipeline, one module per stage: `input` reads dependency files, `index` asks the package index,
-//! `target` + `select` choose the file pip would install, `verdict` names the outcome, `report` draws it.
-//! `cli` wires them together and owns the exit codes.
-
-mod check;
-mod cli;
-mod dist;
-mod index;
-mod input;
-mod metadata;
-mod pep;
-mod report;
-mod select;
-mod target;
-mod verdict;
-
 use std::process::ExitCode;
 
 use clap::Parser;
+use muslcheck::cli;
 
 fn main() -> ExitCode {
     let args = cli::Args::parse();

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::pep::{MarkerEnvironment, MarkerEnvironmentBuilder};
+use crate::pep::{MarkerEnvironment, MarkerEnvironmentBuilder, Version, VersionSpecifiers};
 
 /// Oldest and newest CPython minor the tool accepts for a target.
 const MIN_PY_MINOR: u8 = 8;
@@ -24,6 +24,27 @@ impl PythonVersion {
     /// `3.Y.Z`, with Z = 0 when only `3.Y` was given (what pip's `--python-version 3.Y` compares with too).
     pub fn full(&self) -> String {
         format!("3.{}.{}", self.minor, self.patch.unwrap_or(0))
+    }
+}
+
+impl PythonVersion {
+    /// Whether a requires-python admits this version (some patch release of it, when no patch is given).
+    pub fn admitted_by(&self, specifiers: &VersionSpecifiers) -> bool {
+        let patches: Vec<u8> = match self.patch {
+            Some(p) => vec![p],
+            None => (0..=30).collect(),
+        };
+        patches.iter().any(|p| {
+            Version::from_str(&format!("3.{}.{p}", self.minor))
+                .is_ok_and(|v| specifiers.contains(&v))
+        })
+    }
+
+    /// The lowest CPython minor muslcheck knows that a requires-python admits.
+    pub fn lowest_admitted(specifiers: &VersionSpecifiers) -> Option<PythonVersion> {
+        (MIN_PY_MINOR..=MAX_PY_MINOR)
+            .map(|minor| PythonVersion { minor, patch: None })
+            .find(|p| p.admitted_by(specifiers))
     }
 }
 
@@ -305,6 +326,20 @@ mod tests {
         assert!("3.7".parse::<PythonVersion>().is_err());
         assert!("3.x".parse::<PythonVersion>().is_err());
         assert!("3.12.7.1".parse::<PythonVersion>().is_err());
+    }
+
+    #[test]
+    fn lowest_python_a_requires_python_admits() {
+        let lowest =
+            |s: &str| PythonVersion::lowest_admitted(&s.parse().unwrap()).map(|p| p.to_string());
+        assert_eq!(lowest(">=3.10").as_deref(), Some("3.10"));
+        assert_eq!(lowest(">=3.9.2,<4").as_deref(), Some("3.9"));
+        assert_eq!(lowest(">=3.6").as_deref(), Some("3.8"));
+        assert_eq!(lowest("==3.11.*").as_deref(), Some("3.11"));
+        assert_eq!(lowest("<3.0"), None);
+        let p: PythonVersion = "3.12.7".parse().unwrap();
+        assert!(p.admitted_by(&">=3.12.5".parse().unwrap()));
+        assert!(!p.admitted_by(&"<3.12.7".parse().unwrap()));
     }
 
     #[test]

@@ -1,21 +1,73 @@
 //! Reading dependency files into requirements that know where they came from.
 //!
-//! A bad line becomes an [`InputError`] with its file, line and column; every other line is still read. Nothing
-//! here touches the network or knows about targets.
+//! One module per format (`requirements_txt`, `pyproject`, `pipfile`, `lock/…`), each turning a file into
+//! [`Entry`]s with their source; `detect` picks the format of a file, or the file of a directory. A bad line
+//! becomes an [`InputError`] with its file, line and column; every other line is still read. Nothing here
+//! touches the network or knows about targets.
 
+mod detect;
+mod lock;
+mod pipfile;
+mod poetry;
+mod pyproject;
 mod requirements_txt;
+mod toml_file;
 
 use std::collections::BTreeSet;
+use std::str::FromStr;
 
+pub use detect::{Format, read_inputs};
 pub use requirements_txt::read_requirement_files;
 
-use crate::pep::{MarkerTree, VersionSpecifiers};
+use crate::pep::{MarkerTree, Requirement, VersionOrUrl, VersionSpecifiers};
 
-/// Where a requirement was written.
+/// Where a requirement was written: a line, and for TOML files the key path too.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Location {
     pub path: String,
     pub line: usize,
+    /// The TOML key path, e.g. `project.optional-dependencies.test[2]` or `package[14]`.
+    pub key: Option<String>,
+}
+
+/// Which optional parts of a project to read (extras, dependency groups, dev sections).
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    pub extras: Vec<String>,
+    pub all_extras: bool,
+    pub groups: Vec<String>,
+    pub all_groups: bool,
+    /// Pipfile's `[dev-packages]` / `develop`, and the `dev` group of formats that have one.
+    pub dev: bool,
+}
+
+impl Selection {
+    pub fn wants_extra(&self, extra: &str) -> bool {
+        self.all_extras
+            || self
+                .extras
+                .iter()
+                .any(|e| crate::pep::normalize(e) == crate::pep::normalize(extra))
+    }
+
+    pub fn wants_group(&self, group: &str) -> bool {
+        let group = crate::pep::normalize(group);
+        self.all_groups
+            || (self.dev && group == "dev")
+            || self
+                .groups
+                .iter()
+                .any(|g| crate::pep::normalize(g) == group)
+    }
+}
+
+/// The Python versions the project declares it supports, and where.
+#[derive(Debug, Clone)]
+pub struct RequiresPython {
+    pub specifiers: VersionSpecifiers,
+    /// As written, for the report.
+    pub text: String,
+    pub source: Location,
 }
 
 /// A line (or a whole file) that could not be read. Positions are 1-based; a file-level error has none.
@@ -134,16 +186,149 @@ pub struct FileOptions {
 /// Everything read from the inputs.
 #[derive(Debug, Default)]
 pub struct Input {
+    /// The files read, with their format (a directory argument names the file chosen in it).
+    pub files: Vec<(String, Format)>,
     pub entries: Vec<Entry>,
+    /// The first `requires-python` (or equivalent) the inputs declare.
+    pub requires_python: Option<RequiresPython>,
     /// `-c` constraints: they narrow the versions of requirements of the same name, never add one.
     pub constraints: Vec<(IndexRequirement, Location)>,
     pub options: FileOptions,
     pub errors: Vec<InputError>,
 }
 
+/// A PEP 508 requirement string, or a path, URL or VCS reference pip installs without the index.
+/// Errors carry a byte offset into `text`. Relative paths are resolved against `dir`.
+pub(crate) fn parse_requirement(
+    text: &str,
+    dir: &std::path::Path,
+) -> Result<Wanted, (usize, String)> {
+    if let Some(kind) = non_index_kind(text) {
+        let location = text.split(';').next().unwrap_or(text).trim();
+        let reason = format!("{kind} {location}: not from the index");
+        return Ok(Wanted::NotIndex {
+            name: egg_name(text),
+            reason,
+        });
+    }
+    let requirement = Requirement::<pep508_rs::VerbatimUrl>::parse(text, dir).map_err(|e| {
+        let offset = text
+            .char_indices()
+            .nth(e.start)
+            .map_or(text.len(), |(i, _)| i);
+        (offset, format!("invalid requirement: {}", e.message))
+    })?;
+    let name = crate::pep::normalize(requirement.name.as_ref());
+    let marker_text = text
+        .split_once(';')
+        .map(|(_, m)| m.trim().to_string())
+        .filter(|m| !m.is_empty());
+    let specifiers = match requirement.version_or_url {
+        Some(VersionOrUrl::Url(url)) => {
+            let reason = format!("direct URL reference {url}: not from the index");
+            return Ok(Wanted::NotIndex {
+                name: Some(name),
+                reason,
+            });
+        }
+        Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers,
+        None => VersionSpecifiers::empty(),
+    };
+    Ok(Wanted::Index(IndexRequirement {
+        name,
+        specifiers,
+        marker: requirement.marker,
+        marker_text,
+    }))
+}
+
+/// A pinned requirement from a lock file: `name==version` (`===` for a version PEP 440 cannot read) and the
+/// lock's marker for the package, if any.
+pub(crate) fn pinned(
+    name: &str,
+    version: &str,
+    marker: Option<&str>,
+) -> Result<IndexRequirement, String> {
+    let operator = if crate::pep::Version::from_str(version).is_ok() {
+        "=="
+    } else {
+        "==="
+    };
+    let specifiers = VersionSpecifiers::from_str(&format!("{operator}{version}"))
+        .map_err(|e| format!("invalid version '{version}' of {name}: {e}"))?;
+    let marker_text = marker
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .map(str::to_string);
+    let marker = match &marker_text {
+        Some(m) => MarkerTree::from_str(m)
+            .map_err(|e| format!("invalid marker '{m}' of {name}: {}", e.message))?,
+        None => MarkerTree::TRUE,
+    };
+    Ok(IndexRequirement {
+        name: crate::pep::normalize(name),
+        specifiers,
+        marker,
+        marker_text,
+    })
+}
+
+/// What kind of non-index requirement a line is, as pip tells them apart: a VCS or other URL, or a local
+/// path (it holds a path separator, starts with `.`, or names an archive).
+fn non_index_kind(args: &str) -> Option<&'static str> {
+    let first = args.split_whitespace().next().unwrap_or("");
+    let first = first.split(';').next().unwrap_or(first);
+    if ["git+", "hg+", "svn+", "bzr+"]
+        .iter()
+        .any(|p| first.starts_with(p))
+    {
+        return Some("VCS requirement");
+    }
+    if first.contains("://") || first.starts_with("file:") {
+        return Some("URL requirement");
+    }
+    let archive = [".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz"]
+        .iter()
+        .any(|e| first.ends_with(e));
+    if first.starts_with('.')
+        || first.starts_with('/')
+        || first.starts_with('~')
+        || archive
+        || (first.contains('/') && !first.contains('@'))
+    {
+        return Some("local path");
+    }
+    None
+}
+
+/// The project name a URL names with `#egg=name`, normalized.
+pub(crate) fn egg_name(text: &str) -> Option<String> {
+    let egg = text.split("#egg=").nth(1)?;
+    let name: String = egg
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        .collect();
+    (!name.is_empty()).then(|| crate::pep::normalize(&name))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn pinned_requirements_from_lock_files() {
+        let r = pinned(
+            "Charset_Normalizer",
+            "3.4.0",
+            Some("python_version >= '3.8'"),
+        )
+        .unwrap();
+        assert_eq!(r.name, "charset-normalizer");
+        assert_eq!(r.specifiers.to_string(), "==3.4.0");
+        assert_eq!(r.marker_text.as_deref(), Some("python_version >= '3.8'"));
+        assert!(pinned("x", "1.0", Some("python_version >>> '3'")).is_err());
+        assert_eq!(pinned("x", "1.0", Some("")).unwrap().marker_text, None);
+    }
 
     #[test]
     fn format_control_follows_pip() {

@@ -14,10 +14,8 @@
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
-use super::{Entry, FileOptions, IndexRequirement, Input, InputError, Location, Wanted};
-use crate::pep::{Requirement, VersionOrUrl, VersionSpecifiers};
+use super::{Entry, FileOptions, Input, InputError, Location, Wanted, egg_name, parse_requirement};
 
 /// Reads the files (`-` is standard input) and everything they include.
 pub fn read_requirement_files(paths: &[String]) -> Input {
@@ -120,6 +118,7 @@ impl Reader {
         let source = Location {
             path: shown.to_string(),
             line: logical.first_line,
+            key: None,
         };
         let (args_end, option_tokens) = split_args_options(&content, start);
         let args = content[start..args_end].trim_end();
@@ -454,92 +453,10 @@ fn parse_options(tokens: &[(String, usize)]) -> Result<Vec<ParsedOption>, (usize
     Ok(out)
 }
 
-/// A requirement line: PEP 508, or a path/URL/VCS reference pip installs without the index.
-/// Errors carry a byte offset into `args`.
-fn parse_requirement(args: &str, dir: &Path) -> Result<Wanted, (usize, String)> {
-    if let Some(kind) = non_index_kind(args) {
-        let location = args.split(';').next().unwrap_or(args).trim();
-        let reason = format!("{kind} {location}: not from the index");
-        return Ok(Wanted::NotIndex {
-            name: egg_name(args),
-            reason,
-        });
-    }
-    let requirement = Requirement::<pep508_rs::VerbatimUrl>::parse(args, dir).map_err(|e| {
-        let offset = args
-            .char_indices()
-            .nth(e.start)
-            .map_or(args.len(), |(i, _)| i);
-        (offset, format!("invalid requirement: {}", e.message))
-    })?;
-    let name = crate::pep::normalize(requirement.name.as_ref());
-    let marker_text = args
-        .split_once(';')
-        .map(|(_, m)| m.trim().to_string())
-        .filter(|m| !m.is_empty());
-    match requirement.version_or_url {
-        Some(VersionOrUrl::Url(url)) => Ok(Wanted::NotIndex {
-            name: Some(name),
-            reason: format!("direct URL reference {url}: not from the index"),
-        }),
-        Some(VersionOrUrl::VersionSpecifier(specifiers)) => Ok(Wanted::Index(IndexRequirement {
-            name,
-            specifiers,
-            marker: requirement.marker,
-            marker_text,
-        })),
-        None => Ok(Wanted::Index(IndexRequirement {
-            name,
-            specifiers: VersionSpecifiers::from_str("")
-                .unwrap_or_else(|_| VersionSpecifiers::empty()),
-            marker: requirement.marker,
-            marker_text,
-        })),
-    }
-}
-
-/// What kind of non-index requirement a line is, as pip tells them apart: a VCS or other URL, or a local
-/// path (it holds a path separator, starts with `.`, or names an archive).
-fn non_index_kind(args: &str) -> Option<&'static str> {
-    let first = args.split_whitespace().next().unwrap_or("");
-    let first = first.split(';').next().unwrap_or(first);
-    if ["git+", "hg+", "svn+", "bzr+"]
-        .iter()
-        .any(|p| first.starts_with(p))
-    {
-        return Some("VCS requirement");
-    }
-    if first.contains("://") || first.starts_with("file:") {
-        return Some("URL requirement");
-    }
-    let archive = [".whl", ".tar.gz", ".zip", ".tar.bz2", ".tgz"]
-        .iter()
-        .any(|e| first.ends_with(e));
-    if first.starts_with('.')
-        || first.starts_with('/')
-        || first.starts_with('~')
-        || archive
-        || (first.contains('/') && !first.contains('@'))
-    {
-        return Some("local path");
-    }
-    None
-}
-
-/// The project name a URL names with `#egg=name`, normalized.
-fn egg_name(text: &str) -> Option<String> {
-    let egg = text.split("#egg=").nth(1)?;
-    let name: String = egg
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        .collect();
-    (!name.is_empty()).then(|| crate::pep::normalize(&name))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::input::Input;
+    use crate::input::{IndexRequirement, Input};
 
     /// Writes `files` (name, text) into a fresh directory and reads the first one.
     fn read(files: &[(&str, &str)]) -> (Input, tempfile::TempDir) {

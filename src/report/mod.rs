@@ -29,6 +29,9 @@ pub struct Report {
     pub summary: BTreeMap<String, Summary>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// How the inputs and the target were chosen (files read, the Python taken from requires-python).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -82,6 +85,9 @@ pub struct Package {
 pub struct Source {
     pub path: String,
     pub line: usize,
+    /// The TOML key path, for TOML and lock files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 #[derive(Debug, Serialize)]

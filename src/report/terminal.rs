@@ -52,6 +52,9 @@ pub fn render(report: &Report, color: bool) -> String {
     for extra in &report.extra_index_urls {
         let _ = writeln!(out, "extra index: {extra}");
     }
+    for note in &report.notes {
+        let _ = writeln!(out, "{}", paint(DIM, note));
+    }
     for warning in &report.warnings {
         let _ = writeln!(out, "{} {warning}", paint("\x1b[33m", "warning:"));
     }

@@ -1,0 +1,300 @@
+//! Which format a file is in (by its name, then by its content), which file of a directory to read (the way a
+//! person would: a lock file first, then pyproject.toml, then requirements*.txt), and reading them all.
+
+use std::path::{Path, PathBuf};
+
+use super::{Input, InputError, Selection, lock, pipfile, pyproject, read_requirement_files};
+
+/// The dependency file formats muslcheck reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Requirements,
+    Pyproject,
+    Pipfile,
+    UvLock,
+    PoetryLock,
+    PdmLock,
+    Pylock,
+    PipfileLock,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Requirements => "requirements",
+            Format::Pyproject => "pyproject.toml",
+            Format::Pipfile => "Pipfile",
+            Format::UvLock => "uv.lock",
+            Format::PoetryLock => "poetry.lock",
+            Format::PdmLock => "pdm.lock",
+            Format::Pylock => "pylock.toml",
+            Format::PipfileLock => "Pipfile.lock",
+        }
+    }
+
+    /// By file name alone; `None` for names that say nothing (then the content decides).
+    fn from_name(name: &str) -> Option<Format> {
+        Some(match name {
+            "pyproject.toml" => Format::Pyproject,
+            "Pipfile" => Format::Pipfile,
+            "uv.lock" => Format::UvLock,
+            "poetry.lock" => Format::PoetryLock,
+            "pdm.lock" => Format::PdmLock,
+            "Pipfile.lock" => Format::PipfileLock,
+            // PEP 751: `pylock.toml` or `pylock.<name>.toml`.
+            n if n == "pylock.toml" || (n.starts_with("pylock.") && n.ends_with(".toml")) => {
+                Format::Pylock
+            }
+            _ => return None,
+        })
+    }
+
+    /// By content, for files whose name does not tell (`deps.lock`, `requirements.lock`, …).
+    fn sniff(text: &str) -> Format {
+        let has = |s: &str| text.contains(s);
+        if text.trim_start().starts_with('{') && has("\"_meta\"") {
+            Format::PipfileLock
+        } else if has("[[packages]]") && has("lock-version") {
+            Format::Pylock
+        } else if has("[[package]]") && has("content-hash") && has("lock-version") {
+            Format::PoetryLock
+        } else if has("[[package]]") && has("lock_version") {
+            Format::PdmLock
+        } else if has("[[package]]")
+            && has("requires-python")
+            && text.lines().any(|l| l.starts_with("version = "))
+        {
+            Format::UvLock
+        } else if has("[project]") || has("[tool.poetry") || has("[dependency-groups]") {
+            Format::Pyproject
+        } else if has("[packages]") || has("[dev-packages]") {
+            Format::Pipfile
+        } else {
+            Format::Requirements
+        }
+    }
+}
+
+/// The files a directory is checked by, best first: lock files (they pin everything), then the project's
+/// declared dependencies, then requirements files.
+const DIRECTORY_ORDER: [&str; 8] = [
+    "uv.lock",
+    "poetry.lock",
+    "pdm.lock",
+    "pylock.toml",
+    "Pipfile.lock",
+    "pyproject.toml",
+    "Pipfile",
+    "requirements.txt",
+];
+
+/// The file of a directory to check, or why there is none.
+pub fn find_in_directory(dir: &Path) -> Result<PathBuf, String> {
+    for name in DIRECTORY_ORDER {
+        let path = dir.join(name);
+        if !path.is_file() {
+            continue;
+        }
+        // A pyproject.toml that only configures tools declares no dependencies to check.
+        if name == "pyproject.toml" {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            if !["dependencies", "dependency-groups"]
+                .iter()
+                .any(|k| text.contains(k))
+            {
+                continue;
+            }
+        }
+        return Ok(path);
+    }
+    let mut others: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|e| format!("cannot read directory {}: {e}", dir.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name.starts_with("requirements") && name.ends_with(".txt") && p.is_file()
+        })
+        .collect();
+    others.sort();
+    others.into_iter().next().ok_or_else(|| {
+        format!(
+            "no dependency file in {} (looked for {}, requirements*.txt)",
+            dir.display(),
+            DIRECTORY_ORDER[..7].join(", ")
+        )
+    })
+}
+
+/// Reads every argument (files, directories, `-` for stdin; none means the current directory).
+pub fn read_inputs(arguments: &[String], selection: &Selection) -> Input {
+    let mut input = Input::default();
+    let arguments: Vec<String> = if arguments.is_empty() {
+        vec![".".to_string()]
+    } else {
+        arguments.to_vec()
+    };
+    let mut requirement_files = Vec::new();
+    for argument in &arguments {
+        let path = if argument != "-" && Path::new(argument).is_dir() {
+            match find_in_directory(Path::new(argument)) {
+                Ok(found) => found,
+                Err(message) => {
+                    input.errors.push(InputError {
+                        path: argument.clone(),
+                        line: None,
+                        column: None,
+                        message,
+                    });
+                    continue;
+                }
+            }
+        } else {
+            PathBuf::from(argument)
+        };
+        let shown = if argument == "-" {
+            "<stdin>".to_string()
+        } else {
+            path.display().to_string()
+        };
+        let by_name = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .and_then(Format::from_name);
+        let text = match (argument.as_str(), by_name) {
+            // Requirements files are read by their own reader (includes, stdin).
+            ("-", _) => None,
+            _ => match std::fs::read(&path) {
+                Ok(bytes) => match String::from_utf8(bytes) {
+                    Ok(text) => Some(text),
+                    Err(_) => {
+                        input
+                            .errors
+                            .push(file_error(&shown, format!("{shown} is not UTF-8 text")));
+                        continue;
+                    }
+                },
+                Err(e) => {
+                    input
+                        .errors
+                        .push(file_error(&shown, format!("cannot read {shown}: {e}")));
+                    continue;
+                }
+            },
+        };
+        let format = match (&text, by_name) {
+            (_, Some(f)) => f,
+            (Some(t), None) => Format::sniff(t),
+            (None, None) => Format::Requirements,
+        };
+        input.files.push((shown.clone(), format));
+        let text = text.unwrap_or_default();
+        let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+        match format {
+            Format::Requirements => requirement_files.push(if argument == "-" {
+                "-".to_string()
+            } else {
+                shown
+            }),
+            Format::Pyproject => pyproject::read(&shown, text, selection, &mut input),
+            Format::Pipfile => pipfile::read_pipfile(&shown, text, selection, &mut input),
+            Format::PipfileLock => pipfile::read_lock(&shown, text, selection, &mut input),
+            Format::UvLock => lock::uv::read(&shown, text, selection, &mut input),
+            Format::PoetryLock => lock::poetry::read(&shown, text, selection, &mut input),
+            Format::PdmLock => lock::pdm::read(&shown, text, selection, &mut input),
+            Format::Pylock => lock::pylock::read(&shown, text, selection, &mut input),
+        }
+    }
+    if !requirement_files.is_empty() {
+        let read = read_requirement_files(&requirement_files);
+        input.entries.extend(read.entries);
+        input.constraints.extend(read.constraints);
+        input.errors.extend(read.errors);
+        input.options = read.options;
+    }
+    input
+}
+
+fn file_error(path: &str, message: String) -> InputError {
+    InputError {
+        path: path.to_string(),
+        line: None,
+        column: None,
+        message,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_by_name_then_content() {
+        assert_eq!(Format::from_name("pylock.prod.toml"), Some(Format::Pylock));
+        assert_eq!(Format::from_name("requirements.txt"), None);
+        assert_eq!(
+            Format::sniff("{\n \"_meta\": {}, \"default\": {}}"),
+            Format::PipfileLock
+        );
+        assert_eq!(
+            Format::sniff("version = 1\nrequires-python = \">=3.9\"\n[[package]]\n"),
+            Format::UvLock
+        );
+        assert_eq!(
+            Format::sniff("[[package]]\n[metadata]\nlock-version = \"2.0\"\ncontent-hash = \"x\""),
+            Format::PoetryLock
+        );
+        assert_eq!(
+            Format::sniff("[metadata]\nlock_version = \"4.4\"\n[[package]]\n"),
+            Format::PdmLock
+        );
+        assert_eq!(
+            Format::sniff("[project]\ndependencies = []"),
+            Format::Pyproject
+        );
+        assert_eq!(Format::sniff("numpy==2.1.3\n"), Format::Requirements);
+    }
+
+    #[test]
+    fn a_directory_is_read_by_its_best_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        write("requirements-dev.txt", "pytest\n");
+        assert!(
+            find_in_directory(dir.path())
+                .unwrap()
+                .ends_with("requirements-dev.txt")
+        );
+        write("requirements.txt", "six\n");
+        assert!(
+            find_in_directory(dir.path())
+                .unwrap()
+                .ends_with("requirements.txt")
+        );
+        write("pyproject.toml", "[tool.ruff]\nline-length = 100\n");
+        assert!(
+            find_in_directory(dir.path())
+                .unwrap()
+                .ends_with("requirements.txt"),
+            "tool-only pyproject"
+        );
+        write(
+            "pyproject.toml",
+            "[project]\nname = \"x\"\ndependencies = [\"six\"]\n",
+        );
+        assert!(
+            find_in_directory(dir.path())
+                .unwrap()
+                .ends_with("pyproject.toml")
+        );
+        write("poetry.lock", "");
+        write("uv.lock", "");
+        assert!(find_in_directory(dir.path()).unwrap().ends_with("uv.lock"));
+        let empty = tempfile::tempdir().unwrap();
+        assert!(
+            find_in_directory(empty.path())
+                .unwrap_err()
+                .contains("no dependency file")
+        );
+    }
+}

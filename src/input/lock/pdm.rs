@@ -1,0 +1,170 @@
+//! `pdm.lock` (lock_version 4.x): packages with their groups (`default` always; others when selected), the
+//! marker PDM records per package, and git, path and URL packages as `skip`.
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{Locked, Marker, push};
+use crate::input::toml_file::TomlFile;
+use crate::input::{Input, RequiresPython, Selection};
+
+#[derive(Deserialize)]
+struct Lock {
+    metadata: Option<Metadata>,
+    #[serde(default)]
+    package: Vec<Spanned<Package>>,
+}
+
+#[derive(Deserialize)]
+struct Metadata {
+    lock_version: Option<String>,
+    requires_python: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+struct Package {
+    name: String,
+    version: Option<String>,
+    #[serde(default)]
+    groups: Vec<String>,
+    marker: Option<String>,
+    git: Option<String>,
+    path: Option<String>,
+    url: Option<String>,
+}
+
+pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
+    let file = TomlFile::new(path, text);
+    let lock: Lock = match file.parse() {
+        Ok(l) => l,
+        Err(e) => return input.errors.push(e),
+    };
+    let version = lock
+        .metadata
+        .as_ref()
+        .and_then(|m| m.lock_version.clone())
+        .unwrap_or_default();
+    if !version.starts_with("4.") {
+        let message = format!("pdm.lock lock_version '{version}' is not one muslcheck reads (4.x)");
+        return input.errors.push(file.error(None, message));
+    }
+    if let Some(rp) = lock
+        .metadata
+        .as_ref()
+        .and_then(|m| m.requires_python.as_ref())
+    {
+        if let Ok(specifiers) = std::str::FromStr::from_str(rp.get_ref()) {
+            let source = file.location(rp.span(), "metadata.requires_python");
+            input.requires_python.get_or_insert(RequiresPython {
+                specifiers,
+                text: rp.get_ref().clone(),
+                source,
+            });
+        }
+    }
+    for (i, spanned) in lock.package.iter().enumerate() {
+        let package = spanned.get_ref();
+        let selected = package.groups.is_empty()
+            || package
+                .groups
+                .iter()
+                .any(|g| g == "default" || selection.wants_group(g));
+        let skip = if !selected {
+            Some(format!(
+                "only in the group(s) {} (select with --group)",
+                package.groups.join(", ")
+            ))
+        } else if let Some(git) = &package.git {
+            Some(format!(
+                "git source {}: not from the index",
+                super::shown_url(git)
+            ))
+        } else if let Some(url) = &package.url {
+            Some(format!(
+                "URL source {}: not from the index",
+                super::shown_url(url)
+            ))
+        } else {
+            package
+                .path
+                .as_ref()
+                .map(|p| format!("path source {p}: not from the index"))
+        };
+        let locked = Locked {
+            name: package.name.clone(),
+            version: package.version.clone(),
+            marker: package.marker.clone().map_or(Marker::Always, Marker::Text),
+            skip,
+            span: spanned.span(),
+            key: format!("package[{i}]"),
+        };
+        push(&file, locked, input);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Wanted;
+
+    #[test]
+    fn groups_markers_and_sources() {
+        let text = r#"
+[metadata]
+groups = ["default", "test"]
+lock_version = "4.5.0"
+requires_python = ">=3.9"
+
+[[package]]
+name = "anyio"
+version = "4.6.2"
+groups = ["default"]
+marker = "python_version >= \"3.9\""
+
+[[package]]
+name = "pytest"
+version = "8.3.3"
+groups = ["test"]
+
+[[package]]
+name = "mylib"
+version = "0.1"
+git = "https://example.invalid/mylib.git"
+revision = "abc"
+groups = ["default"]
+"#;
+        let mut input = Input::default();
+        read("pdm.lock", text, &Selection::default(), &mut input);
+        assert!(input.errors.is_empty(), "{:?}", input.errors);
+        assert!(matches!(&input.entries[0].wanted, Wanted::Index(r) if r.marker_text.is_some()));
+        assert!(
+            matches!(&input.entries[1].wanted, Wanted::NotIndex { reason, .. } if reason.contains("test"))
+        );
+        assert!(
+            matches!(&input.entries[2].wanted, Wanted::NotIndex { reason, .. } if reason.starts_with("git"))
+        );
+        assert_eq!(
+            input.entries[1].source.line, 13,
+            "the package's [[package]] header"
+        );
+        let mut with_test = Input::default();
+        read(
+            "pdm.lock",
+            text,
+            &Selection {
+                groups: vec!["test".into()],
+                ..Default::default()
+            },
+            &mut with_test,
+        );
+        assert!(matches!(&with_test.entries[1].wanted, Wanted::Index(_)));
+        let mut old = Input::default();
+        read(
+            "pdm.lock",
+            "[metadata]\nlock_version = \"3.1\"\n",
+            &Selection::default(),
+            &mut old,
+        );
+        assert_eq!(old.errors.len(), 1);
+    }
+}

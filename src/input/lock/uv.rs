@@ -1,0 +1,397 @@
+//! `uv.lock` (version 1): a universal lock. A package's own entry carries no marker; whether it is installed
+//! on a target follows from the dependency edges that reach it from the workspace members, each with its
+//! marker. So the marker of a package is computed here as the union, over the paths from the members (with the
+//! selected extras and dependency groups), of the conjunction of the markers along each path.
+
+use std::collections::{BTreeMap, HashMap};
+use std::str::FromStr;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use super::{Locked, Marker, main_index, marker_tree, other_index, push};
+use crate::input::toml_file::TomlFile;
+use crate::input::{Input, RequiresPython, Selection};
+use crate::pep::{MarkerTree, VersionSpecifiers, normalize};
+
+#[derive(Deserialize)]
+struct Lock {
+    version: Option<u32>,
+    #[serde(rename = "requires-python")]
+    requires_python: Option<Spanned<String>>,
+    #[serde(default)]
+    manifest: Option<Manifest>,
+    #[serde(default)]
+    package: Vec<Spanned<Package>>,
+}
+
+#[derive(Deserialize)]
+struct Manifest {
+    #[serde(default)]
+    members: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Package {
+    name: String,
+    version: Option<String>,
+    #[serde(default)]
+    source: BTreeMap<String, toml::Value>,
+    #[serde(default)]
+    dependencies: Vec<Dependency>,
+    #[serde(rename = "optional-dependencies", default)]
+    optional_dependencies: BTreeMap<String, Vec<Dependency>>,
+    #[serde(rename = "dev-dependencies", default)]
+    dev_dependencies: BTreeMap<String, Vec<Dependency>>,
+}
+
+#[derive(Deserialize)]
+struct Dependency {
+    name: String,
+    version: Option<String>,
+    #[serde(default)]
+    extra: Vec<String>,
+    marker: Option<String>,
+}
+
+pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
+    let file = TomlFile::new(path, text);
+    let lock: Lock = match file.parse() {
+        Ok(l) => l,
+        Err(e) => return input.errors.push(e),
+    };
+    if lock.version != Some(1) {
+        let message = format!(
+            "uv.lock version {:?} is not one muslcheck reads (it reads version 1)",
+            lock.version
+        );
+        return input.errors.push(file.error(None, message));
+    }
+    if let Some(rp) = &lock.requires_python {
+        if let Ok(specifiers) = VersionSpecifiers::from_str(rp.get_ref()) {
+            let source = file.location(rp.span(), "requires-python");
+            input.requires_python.get_or_insert(RequiresPython {
+                specifiers,
+                text: rp.get_ref().clone(),
+                source,
+            });
+        }
+    }
+    let packages: Vec<&Package> = lock.package.iter().map(Spanned::get_ref).collect();
+    let roots = roots(&lock, &packages);
+    let reach = reach(&packages, &roots, selection);
+    let registries = packages
+        .iter()
+        .filter_map(|p| p.source.get("registry").and_then(toml::Value::as_str));
+    let main = main_index(registries);
+    for (i, spanned) in lock.package.iter().enumerate() {
+        if roots.contains(&i) {
+            continue;
+        }
+        let package = spanned.get_ref();
+        let marker = reach.get(&(i, None)).cloned().unwrap_or(MarkerTree::FALSE);
+        let skip = if marker.is_false() {
+            Some("not installed with the selected extras and dependency groups".to_string())
+        } else {
+            skip_reason(package, main.as_deref())
+        };
+        let locked = Locked {
+            name: package.name.clone(),
+            version: package.version.clone(),
+            marker: Marker::Tree(marker),
+            skip,
+            span: spanned.span(),
+            key: format!("package[{i}]"),
+        };
+        push(&file, locked, input);
+    }
+}
+
+/// The workspace members: `[manifest] members`, else the packages whose source is the project directory.
+fn roots(lock: &Lock, packages: &[&Package]) -> Vec<usize> {
+    let members: Vec<String> = lock
+        .manifest
+        .as_ref()
+        .map(|m| m.members.iter().map(|n| normalize(n)).collect())
+        .unwrap_or_default();
+    let is_member = |p: &Package| {
+        if !members.is_empty() {
+            return members.contains(&normalize(&p.name));
+        }
+        ["editable", "virtual"]
+            .iter()
+            .any(|k| p.source.get(*k).and_then(toml::Value::as_str) == Some("."))
+    };
+    packages
+        .iter()
+        .enumerate()
+        .filter(|(_, p)| is_member(p))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+type Node = (usize, Option<String>);
+
+/// For every (package, extra) reachable from the roots, the marker under which it is installed.
+fn reach(
+    packages: &[&Package],
+    roots: &[usize],
+    selection: &Selection,
+) -> HashMap<Node, MarkerTree> {
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, p) in packages.iter().enumerate() {
+        by_name.entry(normalize(&p.name)).or_default().push(i);
+    }
+    let resolve = |d: &Dependency| -> Option<usize> {
+        let candidates = by_name.get(&normalize(&d.name))?;
+        match &d.version {
+            Some(v) => candidates
+                .iter()
+                .copied()
+                .find(|&i| packages[i].version.as_deref() == Some(v.as_str())),
+            None => candidates.first().copied(),
+        }
+    };
+    let mut reach: HashMap<Node, MarkerTree> = HashMap::new();
+    if roots.is_empty() {
+        // No workspace member to start from: every package counts, with no marker of its own.
+        for i in 0..packages.len() {
+            reach.insert((i, None), MarkerTree::TRUE);
+        }
+        return reach;
+    }
+    for &r in roots {
+        reach.insert((r, None), MarkerTree::TRUE);
+        for extra in packages[r]
+            .optional_dependencies
+            .keys()
+            .filter(|x| selection.wants_extra(x))
+        {
+            reach.insert((r, Some(extra.clone())), MarkerTree::TRUE);
+        }
+    }
+    // Fixed point: each round adds what one more edge reaches; the diagram form makes "no change" exact.
+    for _ in 0..=packages.len() + 1 {
+        let mut changed = false;
+        let snapshot: Vec<(Node, MarkerTree)> =
+            reach.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        for ((i, extra), marker) in snapshot {
+            let package = packages[i];
+            let mut edges: Vec<&Dependency> = Vec::new();
+            match &extra {
+                None => {
+                    edges.extend(&package.dependencies);
+                    if roots.contains(&i) {
+                        for (group, deps) in &package.dev_dependencies {
+                            if selection.wants_group(group) {
+                                edges.extend(deps);
+                            }
+                        }
+                    }
+                }
+                Some(x) => {
+                    edges.extend(package.optional_dependencies.get(x).into_iter().flatten());
+                    changed |= widen(&mut reach, (i, None), marker.clone());
+                }
+            }
+            for edge in edges {
+                let Some(target) = resolve(edge) else {
+                    continue;
+                };
+                let mut along = marker.clone();
+                if let Some(m) = edge.marker.as_deref().and_then(marker_tree) {
+                    along.and(m);
+                }
+                changed |= widen(&mut reach, (target, None), along.clone());
+                for x in &edge.extra {
+                    changed |= widen(&mut reach, (target, Some(x.clone())), along.clone());
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    reach
+}
+
+/// `reach[node] |= marker`; whether that changed anything.
+fn widen(reach: &mut HashMap<Node, MarkerTree>, node: Node, marker: MarkerTree) -> bool {
+    let entry = reach.entry(node).or_insert(MarkerTree::FALSE);
+    let before = entry.clone();
+    entry.or(marker);
+    *entry != before
+}
+
+fn skip_reason(package: &Package, main: Option<&str>) -> Option<String> {
+    let source = &package.source;
+    if let Some(registry) = source.get("registry").and_then(toml::Value::as_str) {
+        let is_main = main.is_some_and(|m| super::normalize_index(registry) == m);
+        return (!is_main).then(|| other_index(registry));
+    }
+    for kind in ["git", "url", "path", "directory", "editable", "virtual"] {
+        if let Some(location) = source.get(kind).and_then(toml::Value::as_str) {
+            return Some(format!(
+                "{kind} source {}: not from the index",
+                super::shown_url(location)
+            ));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::Wanted;
+    use crate::target::{Arch, Target};
+
+    const LOCK: &str = r#"
+version = 1
+revision = 2
+requires-python = ">=3.10"
+
+[[package]]
+name = "demo"
+version = "0.1.0"
+source = { virtual = "." }
+dependencies = [
+    { name = "anyio" },
+    { name = "pywin32", marker = "sys_platform == 'win32'" },
+    { name = "mylib" },
+]
+
+[package.optional-dependencies]
+fast = [{ name = "uvloop", marker = "platform_machine == 'x86_64'" }]
+
+[package.dev-dependencies]
+dev = [{ name = "pytest" }]
+
+[[package]]
+name = "anyio"
+version = "4.6.2"
+source = { registry = "https://pkgs.example/simple" }
+dependencies = [
+    { name = "exceptiongroup", marker = "python_full_version < '3.11'" },
+    { name = "idna" },
+]
+
+[[package]]
+name = "exceptiongroup"
+version = "1.2.2"
+source = { registry = "https://pkgs.example/simple" }
+
+[[package]]
+name = "idna"
+version = "3.10"
+source = { registry = "https://pkgs.example/simple" }
+
+[[package]]
+name = "pywin32"
+version = "308"
+source = { registry = "https://pkgs.example/simple" }
+
+[[package]]
+name = "uvloop"
+version = "0.21.0"
+source = { registry = "https://pkgs.example/simple" }
+
+[[package]]
+name = "pytest"
+version = "8.3.3"
+source = { registry = "https://private.example/simple" }
+
+[[package]]
+name = "mylib"
+version = "1.0"
+source = { git = "https://example.invalid/mylib.git?rev=abc#abc" }
+"#;
+
+    fn read_lock(selection: &Selection) -> Input {
+        let mut input = Input::default();
+        read("uv.lock", LOCK, selection, &mut input);
+        assert!(input.errors.is_empty(), "{:?}", input.errors);
+        input
+    }
+
+    fn on(input: &Input, name: &str, target: &Target) -> Option<bool> {
+        let entry = input.entries.iter().find(|e| e.text.starts_with(name))?;
+        match &entry.wanted {
+            Wanted::Index(r) => Some(r.marker.evaluate(&target.marker_environment(), &[])),
+            Wanted::NotIndex { .. } => None,
+        }
+    }
+
+    #[test]
+    fn markers_follow_the_dependency_paths() {
+        let t = |py: &str| Target {
+            python: py.parse().unwrap(),
+            musl: "1.2".parse().unwrap(),
+            arch: Arch::X86_64,
+        };
+        let input = read_lock(&Selection::default());
+        assert_eq!(
+            input.entries.len(),
+            7,
+            "every package but the project itself"
+        );
+        assert_eq!(input.requires_python.as_ref().unwrap().text, ">=3.10");
+        assert_eq!(on(&input, "anyio", &t("3.12")), Some(true));
+        assert_eq!(on(&input, "exceptiongroup", &t("3.12")), Some(false));
+        assert_eq!(on(&input, "exceptiongroup", &t("3.10")), Some(true));
+        assert_eq!(on(&input, "pywin32", &t("3.12")), Some(false));
+        // Only through an unselected extra or group: not installed.
+        assert_eq!(on(&input, "uvloop", &t("3.12")), None);
+        assert_eq!(on(&input, "pytest", &t("3.12")), None);
+        let mylib = input
+            .entries
+            .iter()
+            .find(|e| e.text.starts_with("mylib"))
+            .unwrap();
+        assert!(
+            matches!(&mylib.wanted, Wanted::NotIndex { reason, .. } if reason.starts_with("git source"))
+        );
+        assert_eq!(mylib.source.key.as_deref(), Some("package[7]"));
+    }
+
+    #[test]
+    fn extras_and_groups_open_their_edges() {
+        let t = Target {
+            python: "3.12".parse().unwrap(),
+            musl: "1.2".parse().unwrap(),
+            arch: Arch::X86_64,
+        };
+        let arm = Target {
+            arch: Arch::Aarch64,
+            ..t
+        };
+        let input = read_lock(&Selection {
+            extras: vec!["fast".into()],
+            dev: true,
+            ..Default::default()
+        });
+        assert_eq!(on(&input, "uvloop", &t), Some(true));
+        assert_eq!(on(&input, "uvloop", &arm), Some(false));
+        // pytest comes from another index than the lock's main one.
+        let pytest = input
+            .entries
+            .iter()
+            .find(|e| e.text.starts_with("pytest"))
+            .unwrap();
+        assert!(
+            matches!(&pytest.wanted, Wanted::NotIndex { reason, .. } if reason.contains("private.example"))
+        );
+    }
+
+    #[test]
+    fn unknown_versions_are_refused() {
+        let mut input = Input::default();
+        read(
+            "uv.lock",
+            "version = 2\n",
+            &Selection::default(),
+            &mut input,
+        );
+        assert!(input.errors[0].message.contains("version"));
+    }
+}

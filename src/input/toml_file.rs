@@ -1,0 +1,83 @@
+//! A TOML dependency file being read: typed decoding with positions, so that every requirement and every
+//! error can name its line (and the error its column) as well as its key path.
+
+use std::ops::Range;
+
+use serde::de::DeserializeOwned;
+
+use super::{InputError, Location};
+
+pub struct TomlFile<'a> {
+    pub path: &'a str,
+    pub text: &'a str,
+}
+
+impl<'a> TomlFile<'a> {
+    pub fn new(path: &'a str, text: &'a str) -> Self {
+        TomlFile { path, text }
+    }
+
+    /// Decodes the whole file; a syntax or shape error names its line and column where the parser knows them.
+    pub fn parse<T: DeserializeOwned>(&self) -> Result<T, InputError> {
+        toml::from_str(self.text)
+            .map_err(|e| self.error(e.span(), format!("invalid TOML: {}", e.message().trim())))
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let offset = (0..=offset)
+            .rev()
+            .find(|i| self.text.is_char_boundary(*i))
+            .unwrap_or(0);
+        let before = &self.text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        (line, column)
+    }
+
+    pub fn location(&self, span: Range<usize>, key: impl Into<String>) -> Location {
+        Location {
+            path: self.path.to_string(),
+            line: self.position(span.start).0,
+            key: Some(key.into()),
+        }
+    }
+
+    pub fn error(&self, span: Option<Range<usize>>, message: impl Into<String>) -> InputError {
+        let (line, column) = match span {
+            Some(s) => {
+                let (l, c) = self.position(s.start);
+                (Some(l), Some(c))
+            }
+            None => (None, None),
+        };
+        InputError {
+            path: self.path.to_string(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_and_errors_name_line_and_column() {
+        let text = "[project]\nname = \"x\"\ndependencies = [\n  \"a\",\n  \"b\" \"c\",\n]\n";
+        let file = TomlFile::new("pyproject.toml", text);
+        assert_eq!(file.position(0), (1, 1));
+        assert_eq!(file.position(text.find("\"a\"").unwrap()), (4, 3));
+        let err = file.parse::<toml::Table>().unwrap_err();
+        assert_eq!(
+            (err.line, err.column),
+            (Some(5), Some(7)),
+            "{}",
+            err.message
+        );
+        assert!(err.message.starts_with("invalid TOML"));
+    }
+}

@@ -1,0 +1,18 @@
+//! muslcheck: what `pip install` does on an Alpine (musl) image, for every requirement, before anyone builds.
+//!
+//! The pipeline, one module per stage: `input` reads dependency files, `index` asks the package index,
+//! `target` + `select` choose the file pip would install, `verdict` names the outcome, `report` draws it.
+//! `cli` wires them together and owns the exit codes. The library exists for the binary and the fuzz targets;
+//! it is not a stable API.
+
+mod check;
+pub mod cli;
+mod dist;
+mod index;
+pub mod input;
+mod metadata;
+mod pep;
+mod report;
+mod select;
+mod target;
+mod verdict;
