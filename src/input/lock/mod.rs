@@ -12,7 +12,7 @@ use std::ops::Range;
 use std::str::FromStr;
 
 use super::toml_file::TomlFile;
-use super::{Entry, Input, Wanted, pinned};
+use super::{Entry, Input, Selection, Wanted, pinned};
 use crate::pep::MarkerTree;
 
 /// One package of a lock file, as the format-specific reader found it.
@@ -33,7 +33,9 @@ pub(super) enum Marker {
     Tree(MarkerTree),
 }
 
-pub(super) fn push(file: &TomlFile, locked: Locked, input: &mut Input) {
+/// Adds one locked package. Extra terms in its marker (`extra == "postgres"`, as Poetry writes them) are
+/// decided here from the selected extras; what remains is evaluated for each target.
+pub(super) fn push(file: &TomlFile, locked: Locked, selection: &Selection, input: &mut Input) {
     let source = file.location(locked.span.clone(), locked.key.clone());
     let name = crate::pep::normalize(&locked.name);
     let text = match &locked.version {
@@ -60,6 +62,9 @@ pub(super) fn push(file: &TomlFile, locked: Locked, input: &mut Input) {
                         requirement.marker_text = tree.try_to_string();
                         requirement.marker = tree;
                     }
+                    requirement.marker = requirement
+                        .marker
+                        .simplify_extras_with(|e| selection.wants_extra(e.as_ref()));
                     Wanted::Index(requirement)
                 }
                 Err(message) => {

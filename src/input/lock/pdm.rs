@@ -98,7 +98,7 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
             span: spanned.span(),
             key: format!("package[{i}]"),
         };
-        push(&file, locked, input);
+        push(&file, locked, selection, input);
     }
 }
 

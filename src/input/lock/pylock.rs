@@ -115,7 +115,7 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
             span: spanned.span(),
             key: format!("packages[{i}]"),
         };
-        push(&file, locked, input);
+        push(&file, locked, selection, input);
     }
 }
 
@@ -148,7 +148,9 @@ fn decide_lock_terms(
         let tail_trimmed = tail.trim_start();
         let decided = match tail_trimmed.strip_prefix("dependency_groups") {
             Some(t) => Some((group(value), t)),
-            None => tail_trimmed.strip_prefix("extras").map(|t| (extra(value), t)),
+            None => tail_trimmed
+                .strip_prefix("extras")
+                .map(|t| (extra(value), t)),
         };
         match decided {
             Some((holds, t)) => {
