@@ -97,7 +97,7 @@ impl FromStr for WheelName {
             }
         };
         // pip turns `_` back into `-` before parsing the version (PEP 427 escaping).
-        let version = Version::from_str(&version.replace('_', "-"))
+        let version = crate::pep::parse_version(&version.replace('_', "-"))
             .map_err(|e| format!("{filename}: invalid version: {e}"))?;
         Ok(WheelName {
             name: name.to_string(),
@@ -149,7 +149,7 @@ fn sdist_version(stem: &str, project: &str) -> Option<Version> {
     stem.char_indices()
         .filter(|(_, c)| *c == '-')
         .find(|(i, _)| normalize(&stem[..*i]) == project)
-        .and_then(|(i, _)| Version::from_str(&stem[i + 1..]).ok())
+        .and_then(|(i, _)| crate::pep::parse_version(&stem[i + 1..]).ok())
 }
 
 #[cfg(test)]

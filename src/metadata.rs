@@ -4,9 +4,9 @@
 //! not valid: a `Requires-Dist` that is not a PEP 508 requirement (celery 4.4.7's `pytz (>dev)`), or a name or
 //! version that is not the one the filename promised. This module says whether pip would accept it.
 
-use std::str::FromStr;
+use std::path::Path;
 
-use crate::pep::{Requirement, Version, normalize};
+use crate::pep::{Version, normalize, parse_requirement, parse_version};
 
 /// `Err(why)` when pip would reject the metadata of `project` `version`.
 pub fn check(text: &str, project: &str, version: &Version) -> Result<(), String> {
@@ -15,15 +15,14 @@ pub fn check(text: &str, project: &str, version: &Version) -> Result<(), String>
             "name" if normalize(&value) != project => {
                 return Err(format!("its metadata names another project ({value})"));
             }
-            "version" => match Version::from_str(&value) {
+            "version" => match parse_version(&value) {
                 Ok(v) if v == *version => {}
                 _ => return Err(format!("its metadata gives another version ({value})")),
             },
             "requires-dist" => {
-                if let Err(e) = Requirement::<pep508_rs::VerbatimUrl>::from_str(&value) {
+                if let Err((_, why)) = parse_requirement(&value, Path::new("")) {
                     return Err(format!(
-                        "its metadata has an invalid Requires-Dist '{value}': {}",
-                        e.message
+                        "its metadata has an invalid Requires-Dist '{value}': {why}"
                     ));
                 }
             }
@@ -59,7 +58,7 @@ mod tests {
     use super::*;
 
     fn v(s: &str) -> Version {
-        Version::from_str(s).unwrap()
+        crate::pep::parse_version(s).unwrap()
     }
 
     #[test]

@@ -3,9 +3,14 @@
 //! `pep508_rs` re-exports the `pep440_rs` it was built with; taking both from here keeps the types in agreement
 //! and keeps the rest of the code independent of the crates' paths.
 
+use std::cell::Cell;
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Once;
+
 pub use pep508_rs::pep440_rs::{Operator, Version, VersionSpecifiers};
 pub use pep508_rs::{
-    MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree, Requirement, VersionOrUrl,
+    MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree, Requirement, VerbatimUrl, VersionOrUrl,
 };
 
 /// PEP 503 normalization of a project name: lower case, runs of `-`, `_`, `.` folded to one `-`.
@@ -27,6 +32,96 @@ pub fn normalize(name: &str) -> String {
         }
     }
     out
+}
+
+thread_local! {
+    static GUARDED: Cell<bool> = const { Cell::new(false) };
+}
+static QUIET_HOOK: Once = Once::new();
+
+/// Runs a parser of the PEP crates on untrusted text, turning a panic into `None`: they have a few on odd
+/// input (a non-ASCII character after a quoted marker value, say), and bad input must never end the run.
+/// The panic message is not printed for these; panics anywhere else still are.
+pub fn guarded<T>(parse: impl FnOnce() -> T) -> Option<T> {
+    QUIET_HOOK.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if !GUARDED.with(Cell::get) {
+                previous(info);
+            }
+        }));
+    });
+    GUARDED.with(|g| g.set(true));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(parse)).ok();
+    GUARDED.with(|g| g.set(false));
+    result
+}
+
+const PARSER_FAILED: &str = "the parser could not read it";
+
+/// A PEP 508 requirement; `Err` holds the byte offset of the problem and the message.
+pub fn parse_requirement(
+    text: &str,
+    dir: &Path,
+) -> Result<Requirement<VerbatimUrl>, (usize, String)> {
+    check_leading_name(text)?;
+    match guarded(|| Requirement::<VerbatimUrl>::parse(text, dir)) {
+        Some(Ok(r)) => Ok(r),
+        Some(Err(e)) => {
+            // The crate counts characters, not bytes.
+            let offset = text
+                .char_indices()
+                .nth(e.start)
+                .map_or(text.len(), |(i, _)| i);
+            Err((offset, e.message.to_string()))
+        }
+        None => Err((0, PARSER_FAILED.to_string())),
+    }
+}
+
+/// A PEP 508 marker expression.
+pub fn parse_marker(text: &str) -> Result<MarkerTree, String> {
+    match guarded(|| MarkerTree::from_str(text)) {
+        Some(Ok(m)) => Ok(m),
+        Some(Err(e)) => Err(e.message.to_string()),
+        None => Err(PARSER_FAILED.to_string()),
+    }
+}
+
+/// PEP 440 version specifiers (`>=1.0, <2`).
+pub fn parse_specifiers(text: &str) -> Result<VersionSpecifiers, String> {
+    match guarded(|| VersionSpecifiers::from_str(text)) {
+        Some(Ok(s)) => Ok(s),
+        Some(Err(e)) => Err(e.to_string()),
+        None => Err(PARSER_FAILED.to_string()),
+    }
+}
+
+/// A PEP 440 version.
+pub fn parse_version(text: &str) -> Result<Version, String> {
+    match guarded(|| Version::from_str(text)) {
+        Some(Ok(v)) => Ok(v),
+        Some(Err(e)) => Err(e.to_string()),
+        None => Err(PARSER_FAILED.to_string()),
+    }
+}
+
+/// A requirement string's name, checked before `pep508_rs` sees it: its parser takes a name ending in `.`,
+/// `-` or `_` when more text follows, then panics on validating it. `Err` holds the byte offset and message.
+pub fn check_leading_name(text: &str) -> Result<(), (usize, String)> {
+    let start = text.len() - text.trim_start().len();
+    let token = text[start..]
+        .split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_')))
+        .next()
+        .unwrap_or("");
+    if token.ends_with(['.', '-', '_']) {
+        let at = start + token.len() - 1;
+        return Err((
+            at,
+            format!("project name '{token}' must end with a letter or digit"),
+        ));
+    }
+    Ok(())
 }
 
 /// Whether a specifier set pins one exact version, as pip's PEP 592 rule reads it: `===`, or `==` without a
@@ -69,7 +164,6 @@ pub fn filter_versions<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::str::FromStr;
 
     fn versions(list: &[&str]) -> Vec<Version> {
         list.iter().map(|v| Version::from_str(v).unwrap()).collect()
@@ -82,6 +176,28 @@ mod tests {
             .iter()
             .map(|v| v.to_string())
             .collect()
+    }
+
+    #[test]
+    fn parser_panics_become_errors() {
+        let marker = "sys_platform == \"win32\"\u{e9} or platform_system == \"Windows\"";
+        assert!(parse_marker(marker).is_err());
+        assert!(parse_requirement(&format!("pywin32==308 ; {marker}"), Path::new("")).is_err());
+        assert!(parse_requirement("c8.~30", Path::new("")).is_err());
+        assert!(parse_specifiers(">=1.0, <2").is_ok());
+    }
+
+    #[test]
+    fn names_the_pep_508_parser_would_panic_on_are_refused() {
+        assert!(
+            check_leading_name("c8.~30")
+                .unwrap_err()
+                .1
+                .contains("'c8.'")
+        );
+        assert_eq!(check_leading_name("  foo_ >=1").unwrap_err().0, 5);
+        assert!(check_leading_name("numpy==2").is_ok());
+        assert!(check_leading_name("").is_ok());
     }
 
     #[test]

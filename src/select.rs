@@ -76,7 +76,7 @@ impl<'p> Catalog<'p> {
                     None => true,
                     Some(rp) => *python_ok_memo.entry(rp).or_insert_with(|| {
                         // pip ignores a requires-python it cannot parse: the file stays a candidate.
-                        VersionSpecifiers::from_str(rp).map_or(true, |s| s.contains(&python))
+                        crate::pep::parse_specifiers(rp).map_or(true, |s| s.contains(&python))
                     }),
                 };
                 let rank = match &dist {

@@ -19,6 +19,17 @@ pub enum Format {
 }
 
 impl Format {
+    pub const ALL: [Format; 8] = [
+        Format::Requirements,
+        Format::Pyproject,
+        Format::Pipfile,
+        Format::UvLock,
+        Format::PoetryLock,
+        Format::PdmLock,
+        Format::Pylock,
+        Format::PipfileLock,
+    ];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Requirements => "requirements",
@@ -196,13 +207,7 @@ pub fn read_inputs(arguments: &[String], selection: &Selection) -> Input {
             } else {
                 shown
             }),
-            Format::Pyproject => pyproject::read(&shown, text, selection, &mut input),
-            Format::Pipfile => pipfile::read_pipfile(&shown, text, selection, &mut input),
-            Format::PipfileLock => pipfile::read_lock(&shown, text, selection, &mut input),
-            Format::UvLock => lock::uv::read(&shown, text, selection, &mut input),
-            Format::PoetryLock => lock::poetry::read(&shown, text, selection, &mut input),
-            Format::PdmLock => lock::pdm::read(&shown, text, selection, &mut input),
-            Format::Pylock => lock::pylock::read(&shown, text, selection, &mut input),
+            other => read_toml_or_json(other, &shown, text, selection, &mut input),
         }
     }
     if !requirement_files.is_empty() {
@@ -212,6 +217,34 @@ pub fn read_inputs(arguments: &[String], selection: &Selection) -> Input {
         input.errors.extend(read.errors);
         input.options = read.options;
     }
+    input
+}
+
+/// Reads one file's text in a format other than requirements (which has its own reader, for includes).
+fn read_toml_or_json(
+    format: Format,
+    path: &str,
+    text: &str,
+    selection: &Selection,
+    input: &mut Input,
+) {
+    match format {
+        Format::Pyproject => pyproject::read(path, text, selection, input),
+        Format::Pipfile => pipfile::read_pipfile(path, text, selection, input),
+        Format::PipfileLock => pipfile::read_lock(path, text, selection, input),
+        Format::UvLock => lock::uv::read(path, text, selection, input),
+        Format::PoetryLock => lock::poetry::read(path, text, selection, input),
+        Format::PdmLock => lock::pdm::read(path, text, selection, input),
+        Format::Pylock => lock::pylock::read(path, text, selection, input),
+        Format::Requirements => super::requirements_txt::read_text(path, text, input),
+    }
+}
+
+/// Reads text as `format`, touching no file: for the fuzz targets and the robustness tests. A requirements
+/// text's includes are resolved against the current directory.
+pub fn read_text(format: Format, text: &str, selection: &Selection) -> Input {
+    let mut input = Input::default();
+    read_toml_or_json(format, format.as_str(), text, selection, &mut input);
     input
 }
 

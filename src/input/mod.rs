@@ -14,12 +14,11 @@ mod requirements_txt;
 mod toml_file;
 
 use std::collections::BTreeSet;
-use std::str::FromStr;
 
-pub use detect::{Format, read_inputs};
+pub use detect::{Format, read_inputs, read_text};
 pub use requirements_txt::read_requirement_files;
 
-use crate::pep::{MarkerTree, Requirement, VersionOrUrl, VersionSpecifiers};
+use crate::pep::{MarkerTree, VersionOrUrl, VersionSpecifiers};
 
 /// Where a requirement was written: a line, and for TOML files the key path too.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,13 +210,8 @@ pub(crate) fn parse_requirement(
             reason,
         });
     }
-    let requirement = Requirement::<pep508_rs::VerbatimUrl>::parse(text, dir).map_err(|e| {
-        let offset = text
-            .char_indices()
-            .nth(e.start)
-            .map_or(text.len(), |(i, _)| i);
-        (offset, format!("invalid requirement: {}", e.message))
-    })?;
+    let requirement = crate::pep::parse_requirement(text, dir)
+        .map_err(|(at, message)| (at, format!("invalid requirement: {message}")))?;
     let name = crate::pep::normalize(requirement.name.as_ref());
     let marker_text = text
         .split_once(';')
@@ -249,20 +243,20 @@ pub(crate) fn pinned(
     version: &str,
     marker: Option<&str>,
 ) -> Result<IndexRequirement, String> {
-    let operator = if crate::pep::Version::from_str(version).is_ok() {
+    let operator = if crate::pep::parse_version(version).is_ok() {
         "=="
     } else {
         "==="
     };
-    let specifiers = VersionSpecifiers::from_str(&format!("{operator}{version}"))
+    let specifiers = crate::pep::parse_specifiers(&format!("{operator}{version}"))
         .map_err(|e| format!("invalid version '{version}' of {name}: {e}"))?;
     let marker_text = marker
         .map(str::trim)
         .filter(|m| !m.is_empty())
         .map(str::to_string);
     let marker = match &marker_text {
-        Some(m) => MarkerTree::from_str(m)
-            .map_err(|e| format!("invalid marker '{m}' of {name}: {}", e.message))?,
+        Some(m) => crate::pep::parse_marker(m)
+            .map_err(|e| format!("invalid marker '{m}' of {name}: {e}"))?,
         None => MarkerTree::TRUE,
     };
     Ok(IndexRequirement {

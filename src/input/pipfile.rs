@@ -4,7 +4,6 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::str::FromStr;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -142,7 +141,7 @@ fn package(
     let specifiers = if version.trim() == "*" || version.trim().is_empty() {
         VersionSpecifiers::empty()
     } else {
-        VersionSpecifiers::from_str(version)
+        crate::pep::parse_specifiers(version)
             .map_err(|e| format!("invalid version '{version}': {e}"))?
     };
     let mut markers: Vec<String> = Vec::new();
@@ -158,9 +157,7 @@ fn package(
     }
     let marker_text = (!markers.is_empty()).then(|| markers.join(" and "));
     let marker = match &marker_text {
-        Some(m) => {
-            MarkerTree::from_str(m).map_err(|e| format!("invalid marker '{m}': {}", e.message))?
-        }
+        Some(m) => crate::pep::parse_marker(m).map_err(|e| format!("invalid marker '{m}': {e}"))?,
         None => MarkerTree::TRUE,
     };
     Ok(Wanted::Index(IndexRequirement {
@@ -178,7 +175,7 @@ fn requires_python(requires: Option<&Requires>, source: Location, input: &mut In
         (None, Some(minor)) => format!("=={minor}.*"),
         (None, None) => return,
     };
-    if let Ok(specifiers) = VersionSpecifiers::from_str(&text) {
+    if let Ok(specifiers) = crate::pep::parse_specifiers(&text) {
         input.requires_python.get_or_insert(RequiresPython {
             specifiers,
             text,

@@ -2,8 +2,6 @@
 //! `^`/`~`/`*` constraints into PEP 440 specifiers, `python`/`platform` keys into markers, and git, path and
 //! url dependencies into `skip` entries. The constraint rules are poetry-core's.
 
-use std::str::FromStr;
-
 use super::{IndexRequirement, Wanted};
 use crate::pep::{MarkerTree, VersionSpecifiers};
 
@@ -32,7 +30,7 @@ pub fn constraint(text: &str) -> Result<VersionSpecifiers, String> {
     for atom in atoms {
         pep440.extend(translate(&atom).map_err(|e| format!("constraint '{text}': {e}"))?);
     }
-    VersionSpecifiers::from_str(&pep440.join(",")).map_err(|e| format!("constraint '{text}': {e}"))
+    crate::pep::parse_specifiers(&pep440.join(",")).map_err(|e| format!("constraint '{text}': {e}"))
 }
 
 fn translate(atom: &str) -> Result<Vec<String>, String> {
@@ -170,8 +168,9 @@ fn index(name: &str, version: &str, markers: &[String]) -> Result<Wanted, String
     let specifiers = constraint(version).map_err(|e| format!("{name}: {e}"))?;
     let marker_text = (!markers.is_empty()).then(|| markers.join(" and "));
     let marker = match &marker_text {
-        Some(m) => MarkerTree::from_str(m)
-            .map_err(|e| format!("{name}: invalid marker '{m}': {}", e.message))?,
+        Some(m) => {
+            crate::pep::parse_marker(m).map_err(|e| format!("{name}: invalid marker '{m}': {e}"))?
+        }
         None => MarkerTree::TRUE,
     };
     Ok(Wanted::Index(IndexRequirement {

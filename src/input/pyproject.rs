@@ -4,14 +4,13 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::str::FromStr;
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::toml_file::TomlFile;
 use super::{Entry, Input, RequiresPython, Selection, Wanted, parse_requirement, poetry};
-use crate::pep::{VersionSpecifiers, normalize};
+use crate::pep::normalize;
 
 #[derive(Deserialize, Default)]
 struct Pyproject {
@@ -141,7 +140,7 @@ impl Reader<'_> {
     }
 
     fn requires_python(&mut self, rp: &Spanned<String>, key: &str) {
-        match VersionSpecifiers::from_str(rp.get_ref()) {
+        match crate::pep::parse_specifiers(rp.get_ref()) {
             Ok(specifiers) => {
                 let source = self.file.location(rp.span(), key);
                 let declared = RequiresPython {

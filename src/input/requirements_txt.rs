@@ -37,6 +37,16 @@ pub fn read_requirement_files(paths: &[String]) -> Input {
     reader.input
 }
 
+/// Reads one requirements text already in memory into `input` (includes relative to the current directory).
+pub fn read_text(shown: &str, text: &str, input: &mut Input) {
+    let mut reader = Reader {
+        input: std::mem::take(input),
+        stack: Vec::new(),
+    };
+    reader.parse_text(text, shown, Path::new(""), false);
+    *input = reader.input;
+}
+
 struct Reader {
     input: Input,
     /// Canonical paths of the files being read, outermost first: an include of one of them is a cycle.

@@ -9,7 +9,6 @@ pub mod uv;
 
 use std::collections::HashMap;
 use std::ops::Range;
-use std::str::FromStr;
 
 use super::toml_file::TomlFile;
 use super::{Entry, Input, Selection, Wanted, pinned};
@@ -117,7 +116,7 @@ pub(super) fn other_index(url: &str) -> String {
 
 /// A marker string of a lock file, for the readers that need a tree (parse errors are reported by `push`).
 pub(super) fn marker_tree(text: &str) -> Option<MarkerTree> {
-    MarkerTree::from_str(text).ok()
+    crate::pep::parse_marker(text).ok()
 }
 
 #[cfg(test)]

@@ -4,7 +4,6 @@
 //! selected extras and dependency groups), of the conjunction of the markers along each path.
 
 use std::collections::{BTreeMap, HashMap};
-use std::str::FromStr;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -12,7 +11,7 @@ use toml::Spanned;
 use super::{Locked, Marker, main_index, marker_tree, other_index, push};
 use crate::input::toml_file::TomlFile;
 use crate::input::{Input, RequiresPython, Selection};
-use crate::pep::{MarkerTree, VersionSpecifiers, normalize};
+use crate::pep::{MarkerTree, normalize};
 
 #[derive(Deserialize)]
 struct Lock {
@@ -68,7 +67,7 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
         return input.errors.push(file.error(None, message));
     }
     if let Some(rp) = &lock.requires_python {
-        if let Ok(specifiers) = VersionSpecifiers::from_str(rp.get_ref()) {
+        if let Ok(specifiers) = crate::pep::parse_specifiers(rp.get_ref()) {
             let source = file.location(rp.span(), "requires-python");
             input.requires_python.get_or_insert(RequiresPython {
                 specifiers,
