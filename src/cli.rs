@@ -239,7 +239,7 @@ fn target_python(
     let at = |rp: &crate::input::RequiresPython| format!("{}:{}", rp.source.path, rp.source.line);
     match (asked, declared) {
         (Some(python), Some(rp)) => {
-            if !python.admitted_by(&rp.specifiers) {
+            if !python.admitted_by(&rp.any_of) {
                 warnings.push(format!(
                     "--python {python} is outside the project's requires-python {} ({})",
                     rp.text,
@@ -249,7 +249,7 @@ fn target_python(
             python
         }
         (Some(python), None) => python,
-        (None, Some(rp)) => match PythonVersion::lowest_admitted(&rp.specifiers) {
+        (None, Some(rp)) => match PythonVersion::lowest_admitted(&rp.any_of) {
             Some(python) => {
                 notes.push(format!(
                     "python: {python}, the lowest requires-python {} admits ({})",

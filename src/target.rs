@@ -28,23 +28,24 @@ impl PythonVersion {
 }
 
 impl PythonVersion {
-    /// Whether a requires-python admits this version (some patch release of it, when no patch is given).
-    pub fn admitted_by(&self, specifiers: &VersionSpecifiers) -> bool {
+    /// Whether a requires-python (a union of specifier sets) admits this version: some patch release of it,
+    /// when no patch is given.
+    pub fn admitted_by(&self, any_of: &[VersionSpecifiers]) -> bool {
         let patches: Vec<u8> = match self.patch {
             Some(p) => vec![p],
             None => (0..=30).collect(),
         };
         patches.iter().any(|p| {
             Version::from_str(&format!("3.{}.{p}", self.minor))
-                .is_ok_and(|v| specifiers.contains(&v))
+                .is_ok_and(|v| any_of.iter().any(|s| s.contains(&v)))
         })
     }
 
     /// The lowest CPython minor muslcheck knows that a requires-python admits.
-    pub fn lowest_admitted(specifiers: &VersionSpecifiers) -> Option<PythonVersion> {
+    pub fn lowest_admitted(any_of: &[VersionSpecifiers]) -> Option<PythonVersion> {
         (MIN_PY_MINOR..=MAX_PY_MINOR)
             .map(|minor| PythonVersion { minor, patch: None })
-            .find(|p| p.admitted_by(specifiers))
+            .find(|p| p.admitted_by(any_of))
     }
 }
 
@@ -331,15 +332,19 @@ mod tests {
     #[test]
     fn lowest_python_a_requires_python_admits() {
         let lowest =
-            |s: &str| PythonVersion::lowest_admitted(&s.parse().unwrap()).map(|p| p.to_string());
+            |s: &str| PythonVersion::lowest_admitted(&[s.parse().unwrap()]).map(|p| p.to_string());
         assert_eq!(lowest(">=3.10").as_deref(), Some("3.10"));
         assert_eq!(lowest(">=3.9.2,<4").as_deref(), Some("3.9"));
         assert_eq!(lowest(">=3.6").as_deref(), Some("3.8"));
         assert_eq!(lowest("==3.11.*").as_deref(), Some("3.11"));
         assert_eq!(lowest("<3.0"), None);
         let p: PythonVersion = "3.12.7".parse().unwrap();
-        assert!(p.admitted_by(&">=3.12.5".parse().unwrap()));
-        assert!(!p.admitted_by(&"<3.12.7".parse().unwrap()));
+        assert!(p.admitted_by(&[">=3.12.5".parse().unwrap()]));
+        assert!(!p.admitted_by(&["<3.12.7".parse().unwrap()]));
+        assert!(
+            p.admitted_by(&["<3.0".parse().unwrap(), ">=3.4".parse().unwrap()]),
+            "a union"
+        );
     }
 
     #[test]

@@ -60,13 +60,24 @@ impl Selection {
     }
 }
 
-/// The Python versions the project declares it supports, and where.
+/// The Python versions the project declares it supports, and where. Poetry may join ranges with `||`, so
+/// the declaration is a union of specifier sets.
 #[derive(Debug, Clone)]
 pub struct RequiresPython {
-    pub specifiers: VersionSpecifiers,
+    pub any_of: Vec<VersionSpecifiers>,
     /// As written, for the report.
     pub text: String,
     pub source: Location,
+}
+
+impl RequiresPython {
+    pub fn new(specifiers: VersionSpecifiers, text: impl Into<String>, source: Location) -> Self {
+        RequiresPython {
+            any_of: vec![specifiers],
+            text: text.into(),
+            source,
+        }
+    }
 }
 
 /// A line (or a whole file) that could not be read. Positions are 1-based; a file-level error has none.

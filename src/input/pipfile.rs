@@ -176,11 +176,9 @@ fn requires_python(requires: Option<&Requires>, source: Location, input: &mut In
         (None, None) => return,
     };
     if let Ok(specifiers) = crate::pep::parse_specifiers(&text) {
-        input.requires_python.get_or_insert(RequiresPython {
-            specifiers,
-            text,
-            source,
-        });
+        input
+            .requires_python
+            .get_or_insert(RequiresPython::new(specifiers, text, source));
     }
 }
 

@@ -93,14 +93,38 @@ fn bump(release: &[u64]) -> String {
         .join(".")
 }
 
-/// A Python constraint (`python = "^3.8"`) as a marker on `python_full_version`.
+/// A Python constraint, whose `||` (either-or) alternatives make a union: `~2.7 || ^3.4`.
+pub fn python_alternatives(text: &str) -> Result<Vec<VersionSpecifiers>, String> {
+    text.split("||")
+        .map(|alternative| constraint(alternative.trim()))
+        .collect()
+}
+
+/// A Python constraint (`python = "^3.8"`, `~2.7 || ^3.4`) as a marker on `python_full_version`.
 pub fn python_marker(text: &str) -> Result<String, String> {
-    let specifiers = constraint(text)?;
-    Ok(specifiers
+    let alternatives: Vec<String> = python_alternatives(text)?
         .iter()
-        .map(|s| format!("python_full_version {} '{}'", s.operator(), s.version()))
-        .collect::<Vec<_>>()
-        .join(" and "))
+        .map(|specifiers| {
+            let terms: Vec<String> = specifiers
+                .iter()
+                .map(|s| format!("python_full_version {} '{}'", s.operator(), s.version()))
+                .collect();
+            if terms.is_empty() {
+                "python_full_version >= '0'".to_string()
+            } else {
+                terms.join(" and ")
+            }
+        })
+        .collect();
+    Ok(if alternatives.len() == 1 {
+        alternatives.into_iter().collect()
+    } else {
+        alternatives
+            .iter()
+            .map(|a| format!("({a})"))
+            .collect::<Vec<_>>()
+            .join(" or ")
+    })
 }
 
 /// One Poetry dependency table (or string) as what it asks for. `source_names` are the `[[tool.poetry.source]]`

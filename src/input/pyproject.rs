@@ -9,7 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::toml_file::TomlFile;
-use super::{Entry, Input, RequiresPython, Selection, Wanted, parse_requirement, poetry};
+use super::{Entry, Input, Selection, Wanted, parse_requirement, poetry};
 use crate::pep::normalize;
 
 #[derive(Deserialize, Default)]
@@ -82,7 +82,7 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
     };
     let project = doc.project.unwrap_or_default();
     if let Some(rp) = &project.requires_python {
-        reader.requires_python(rp, "project.requires-python");
+        reader.requires_python(rp, "project.requires-python", false);
     }
     for (i, dep) in project.dependencies.iter().enumerate() {
         reader.pep508(dep, format!("project.dependencies[{i}]"));
@@ -139,21 +139,9 @@ impl Reader<'_> {
         }
     }
 
-    fn requires_python(&mut self, rp: &Spanned<String>, key: &str) {
-        match crate::pep::parse_specifiers(rp.get_ref()) {
-            Ok(specifiers) => {
-                let source = self.file.location(rp.span(), key);
-                let declared = RequiresPython {
-                    specifiers,
-                    text: rp.get_ref().clone(),
-                    source,
-                };
-                self.input.requires_python.get_or_insert(declared);
-            }
-            Err(e) => self
-                .input
-                .errors
-                .push(self.file.error(Some(rp.span()), format!("{key}: {e}"))),
+    fn requires_python(&mut self, rp: &Spanned<String>, key: &str, poetry_syntax: bool) {
+        if let Err(e) = self.file.declare_python(rp, key, poetry_syntax, self.input) {
+            self.input.errors.push(e);
         }
     }
 
@@ -231,7 +219,8 @@ impl Reader<'_> {
             for (name, value) in &poetry.dependencies {
                 if name == "python" {
                     if let Some(c) = value.get_ref().as_str() {
-                        self.poetry_python(c, value);
+                        let declared = Spanned::new(value.span(), c.to_string());
+                        self.requires_python(&declared, "tool.poetry.dependencies.python", true);
                     }
                     continue;
                 }
@@ -265,26 +254,6 @@ impl Reader<'_> {
                     );
                 }
             }
-        }
-    }
-
-    fn poetry_python(&mut self, constraint: &str, value: &Spanned<toml::Value>) {
-        match poetry::constraint(constraint) {
-            Ok(specifiers) => {
-                let source = self
-                    .file
-                    .location(value.span(), "tool.poetry.dependencies.python");
-                let declared = RequiresPython {
-                    specifiers,
-                    text: constraint.to_string(),
-                    source,
-                };
-                self.input.requires_python.get_or_insert(declared);
-            }
-            Err(e) => self
-                .input
-                .errors
-                .push(self.file.error(Some(value.span()), format!("python: {e}"))),
         }
     }
 
@@ -491,12 +460,7 @@ pytest = "^8"
             ]
         );
         assert_eq!(
-            plain
-                .requires_python
-                .as_ref()
-                .unwrap()
-                .specifiers
-                .to_string(),
+            plain.requires_python.as_ref().unwrap().any_of[0].to_string(),
             ">=3.9, <4"
         );
         assert_eq!(

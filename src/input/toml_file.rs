@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use serde::de::DeserializeOwned;
 
-use super::{InputError, Location};
+use super::{Input, InputError, Location, RequiresPython};
 
 pub struct TomlFile<'a> {
     pub path: &'a str,
@@ -41,6 +41,35 @@ impl<'a> TomlFile<'a> {
             path: self.path.to_string(),
             line: self.position(span.start).0,
             key: Some(key.into()),
+        }
+    }
+
+    /// Records the project's requires-python (the first one the inputs declare wins): PEP 440 specifiers, or
+    /// Poetry's constraint syntax, whose `||` makes a union. `Err` when it does not parse.
+    pub fn declare_python(
+        &self,
+        declared: &toml::Spanned<String>,
+        key: &str,
+        poetry_syntax: bool,
+        input: &mut Input,
+    ) -> Result<(), InputError> {
+        let text = declared.get_ref();
+        let any_of = if poetry_syntax {
+            super::poetry::python_alternatives(text)
+        } else {
+            crate::pep::parse_specifiers(text).map(|s| vec![s])
+        };
+        match any_of {
+            Ok(any_of) => {
+                let source = self.location(declared.span(), key);
+                input.requires_python.get_or_insert(RequiresPython {
+                    any_of,
+                    text: text.clone(),
+                    source,
+                });
+                Ok(())
+            }
+            Err(e) => Err(self.error(Some(declared.span()), format!("{key}: {e}"))),
         }
     }
 

@@ -2,6 +2,7 @@
 //! re-resolved). Markers are evaluated for the target; packages from another index than the lock's main one,
 //! or from git, a path or a URL, are `skip` with the reason.
 
+mod graph;
 pub mod pdm;
 pub mod poetry;
 pub mod pylock;

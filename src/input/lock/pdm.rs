@@ -1,12 +1,13 @@
-//! `pdm.lock` (lock_version 4.x): packages with their groups (`default` always; others when selected), the
-//! marker PDM records per package, and git, path and URL packages as `skip`.
+//! `pdm.lock` (lock_version 3.x and 4.x): packages with their groups (`default` always; others when
+//! selected), the marker PDM 4.5+ records per package, and git, path and URL packages as `skip`. Older locks
+//! record neither groups nor markers: every package is checked.
 
 use serde::Deserialize;
 use toml::Spanned;
 
 use super::{Locked, Marker, push};
 use crate::input::toml_file::TomlFile;
-use crate::input::{Input, RequiresPython, Selection};
+use crate::input::{Input, Selection};
 
 #[derive(Deserialize)]
 struct Lock {
@@ -44,8 +45,9 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
         .as_ref()
         .and_then(|m| m.lock_version.clone())
         .unwrap_or_default();
-    if !version.starts_with("4.") {
-        let message = format!("pdm.lock lock_version '{version}' is not one muslcheck reads (4.x)");
+    if !(version.starts_with("4.") || version.starts_with("3.")) {
+        let message =
+            format!("pdm.lock lock_version '{version}' is not one muslcheck reads (3.x, 4.x)");
         return input.errors.push(file.error(None, message));
     }
     if let Some(rp) = lock
@@ -53,14 +55,8 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
         .as_ref()
         .and_then(|m| m.requires_python.as_ref())
     {
-        if let Ok(specifiers) = std::str::FromStr::from_str(rp.get_ref()) {
-            let source = file.location(rp.span(), "metadata.requires_python");
-            input.requires_python.get_or_insert(RequiresPython {
-                specifiers,
-                text: rp.get_ref().clone(),
-                source,
-            });
-        }
+        // A lock's own requires-python that does not parse only loses the default target: not an error.
+        let _ = file.declare_python(rp, "metadata.requires_python", false, input);
     }
     for (i, spanned) in lock.package.iter().enumerate() {
         let package = spanned.get_ref();
@@ -161,7 +157,7 @@ groups = ["default"]
         let mut old = Input::default();
         read(
             "pdm.lock",
-            "[metadata]\nlock_version = \"3.1\"\n",
+            "[metadata]\nlock_version = \"2.0\"\n",
             &Selection::default(),
             &mut old,
         );

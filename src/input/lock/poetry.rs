@@ -1,16 +1,18 @@
 //! `poetry.lock` (lock-version 1.x and 2.x): packages with their group (`groups`, or `category` in older
-//! locks), the markers Poetry 2 records per package, and `[package.source]` for git, path, URL and private
-//! index packages. Optional packages count when an extra that lists them (`[extras]`) is selected.
+//! locks), the markers Poetry 2 records per package (older locks: the markers of the dependency edges that
+//! reach the package, see `graph`), and `[package.source]` for git, path, URL and private index packages.
+//! Optional packages count when an extra that lists them (`[extras]`) is selected.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::graph::{Edge, Graph};
 use super::{Locked, Marker, other_index, push};
 use crate::input::toml_file::TomlFile;
-use crate::input::{Input, RequiresPython, Selection, poetry as constraint};
-use crate::pep::normalize;
+use crate::input::{Input, Selection, poetry as constraint};
+use crate::pep::{MarkerTree, normalize};
 
 #[derive(Deserialize)]
 struct Lock {
@@ -39,6 +41,11 @@ struct Package {
     groups: Option<Vec<String>>,
     markers: Option<Markers>,
     source: Option<Source>,
+    #[serde(default)]
+    dependencies: BTreeMap<String, toml::Value>,
+    /// The package's own extras: name → the dependency specs (`"tomli (>=1.1.0)"`) each one adds.
+    #[serde(default)]
+    extras: BTreeMap<String, Vec<String>>,
 }
 
 /// Poetry 2 writes one marker string, or one per group.
@@ -77,14 +84,7 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
         .as_ref()
         .and_then(|m| m.python_versions.as_ref())
     {
-        if let Ok(specifiers) = constraint::constraint(pv.get_ref()) {
-            let source = file.location(pv.span(), "metadata.python-versions");
-            input.requires_python.get_or_insert(RequiresPython {
-                specifiers,
-                text: pv.get_ref().clone(),
-                source,
-            });
-        }
+        let _ = file.declare_python(pv, "metadata.python-versions", true, input);
     }
     let optional_selected: Vec<String> = lock
         .extras
@@ -96,6 +96,8 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
                 .map(|n| normalize(n.split_whitespace().next().unwrap_or(n)))
         })
         .collect();
+    let packages: Vec<&Package> = lock.package.iter().map(Spanned::get_ref).collect();
+    let edge_markers = edge_markers(&packages);
     for (i, spanned) in lock.package.iter().enumerate() {
         let package = spanned.get_ref();
         let groups: Vec<&str> = match (&package.groups, &package.category) {
@@ -116,6 +118,10 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
             ));
         } else if package.optional && !optional_selected.contains(&normalize(&package.name)) {
             skip = Some("optional: no selected extra installs it".to_string());
+        } else if package.markers.is_none() && !edge_markers.contains_key(&i) {
+            skip = Some(
+                "no locked package depends on it without an extra that is not selected".to_string(),
+            );
         } else if let Some(source) = &package.source {
             let url = source.url.as_deref().unwrap_or("");
             skip = Some(match source.kind.as_str() {
@@ -127,7 +133,11 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
             });
         }
         let marker = match &package.markers {
-            None => Marker::Always,
+            // Before Poetry 2 a package records no marker: its dependents' edges carry them.
+            None => edge_markers
+                .get(&i)
+                .cloned()
+                .map_or(Marker::Always, Marker::Tree),
             Some(Markers::One(m)) => Marker::Text(m.clone()),
             Some(Markers::PerGroup(per_group)) => {
                 let chosen: Vec<String> = per_group
@@ -152,6 +162,89 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
         };
         push(&file, locked, selection, input);
     }
+}
+
+/// Markers from the dependency edges, for locks whose packages carry none: the roots are the packages no
+/// other package depends on (the project's own dependencies). A dependency listed twice (two versions locked
+/// for different Pythons) points at the package whose version its constraint admits.
+fn edge_markers(packages: &[&Package]) -> HashMap<usize, MarkerTree> {
+    let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, p) in packages.iter().enumerate() {
+        by_name.entry(normalize(&p.name)).or_default().push(i);
+    }
+    let mut graph = Graph::default();
+    let mut depended_on = vec![false; packages.len()];
+    for (i, package) in packages.iter().enumerate() {
+        for (name, spec) in &package.dependencies {
+            let alternatives: Vec<&toml::Value> = match spec {
+                toml::Value::Array(items) => items.iter().collect(),
+                other => vec![other],
+            };
+            for alternative in alternatives {
+                let Some(candidates) = by_name.get(&normalize(name)) else {
+                    continue;
+                };
+                let field = |key: &str| alternative.get(key).and_then(toml::Value::as_str);
+                let version = alternative
+                    .as_str()
+                    .or_else(|| field("version"))
+                    .unwrap_or("*");
+                let admitted = constraint::constraint(version).ok();
+                let target = candidates
+                    .iter()
+                    .copied()
+                    .find(|&c| {
+                        let v = crate::pep::parse_version(&packages[c].version);
+                        admitted
+                            .as_ref()
+                            .zip(v.ok())
+                            .is_none_or(|(spec, v)| spec.contains(&v))
+                    })
+                    .unwrap_or(candidates[0]);
+                depended_on[target] = true;
+                let mut marker = MarkerTree::TRUE;
+                if let Some(m) = field("markers").and_then(super::marker_tree) {
+                    marker.and(m);
+                }
+                if let Some(m) = field("python")
+                    .and_then(|p| constraint::python_marker(p).ok())
+                    .and_then(|m| super::marker_tree(&m))
+                {
+                    marker.and(m);
+                }
+                let edge = || Edge {
+                    target,
+                    marker: marker.clone(),
+                    extras: Vec::new(),
+                };
+                let optional =
+                    alternative.get("optional").and_then(toml::Value::as_bool) == Some(true);
+                if !optional {
+                    graph.edges.entry(i).or_default().push(edge());
+                    continue;
+                }
+                // An optional dependency comes with each extra of the package that lists it.
+                for (extra, specs) in &package.extras {
+                    let lists = specs.iter().any(|s| {
+                        normalize(s.split([' ', '(', '[', ';']).next().unwrap_or(s))
+                            == normalize(name)
+                    });
+                    if lists {
+                        graph
+                            .extra_edges
+                            .entry((i, extra.clone()))
+                            .or_default()
+                            .push(edge());
+                    }
+                }
+            }
+        }
+    }
+    let roots: Vec<(usize, Vec<String>)> = (0..packages.len())
+        .filter(|&i| !depended_on[i])
+        .map(|i| (i, Vec::new()))
+        .collect();
+    graph.reach(&roots)
 }
 
 #[cfg(test)]
@@ -243,12 +336,7 @@ content-hash = "abc"
             Some("(platform_system == \"Windows\")")
         );
         assert_eq!(
-            input
-                .requires_python
-                .as_ref()
-                .unwrap()
-                .specifiers
-                .to_string(),
+            input.requires_python.as_ref().unwrap().any_of[0].to_string(),
             ">=3.10, <4"
         );
         let mut all = Input::default();
@@ -268,6 +356,102 @@ content-hash = "abc"
             panic!()
         };
         assert!(colorama.marker_text.as_deref().unwrap().contains(" or "));
+    }
+
+    /// Before Poetry 2: no package markers; two versions of one package, told apart by the edges.
+    const OLD_LOCK: &str = r#"
+[[package]]
+name = "pytest"
+version = "4.6.11"
+category = "dev"
+optional = false
+python-versions = "*"
+
+[package.dependencies]
+colorama = [
+    {version = "*", markers = "sys_platform == \"win32\" and python_version < \"3.5\""},
+    {version = ">=0.4.3", markers = "sys_platform == \"win32\" and python_version >= \"3.5\""},
+]
+pytz = {version = ">=2020", markers = "python_version < \"3.9\""}
+tomli = {version = ">=1.1", optional = true}
+
+[package.extras]
+toml = ["tomli (>=1.1)"]
+
+[[package]]
+name = "colorama"
+version = "0.4.1"
+category = "dev"
+optional = false
+python-versions = "*"
+
+[[package]]
+name = "colorama"
+version = "0.4.3"
+category = "dev"
+optional = false
+python-versions = "*"
+
+[[package]]
+name = "pytz"
+version = "2024.2"
+category = "dev"
+optional = false
+python-versions = "*"
+
+[[package]]
+name = "tomli"
+version = "2.0.1"
+category = "dev"
+optional = false
+python-versions = ">=3.7"
+
+[metadata]
+lock-version = "1.1"
+python-versions = "*"
+content-hash = "abc"
+"#;
+
+    #[test]
+    fn markers_of_old_locks_come_from_the_edges() {
+        use crate::target::{Arch, Target};
+        let mut input = Input::default();
+        read(
+            "poetry.lock",
+            OLD_LOCK,
+            &Selection {
+                dev: true,
+                ..Default::default()
+            },
+            &mut input,
+        );
+        assert!(input.errors.is_empty(), "{:?}", input.errors);
+        let on = |text: &str, python: &str, platform_windows: bool| {
+            let target = Target {
+                python: python.parse().unwrap(),
+                musl: "1.2".parse().unwrap(),
+                arch: Arch::X86_64,
+            };
+            let mut env = target.marker_environment();
+            if platform_windows {
+                env = env.with_sys_platform("win32");
+            }
+            let entry = input.entries.iter().find(|e| e.text == text).unwrap();
+            matches!(&entry.wanted, Wanted::Index(r) if r.marker.evaluate(&env, &[]))
+        };
+        assert!(on("pytest==4.6.11", "3.12", false), "a root");
+        assert!(!on("colorama==0.4.3", "3.12", false), "only on Windows");
+        assert!(on("colorama==0.4.3", "3.12", true));
+        assert!(
+            !on("colorama==0.4.1", "3.12", true),
+            "the other version is for Python < 3.5"
+        );
+        assert!(on("pytz==2024.2", "3.8", false));
+        assert!(!on("pytz==2024.2", "3.12", false));
+        assert!(
+            !on("tomli==2.0.1", "3.12", false),
+            "optional, and no extra asks for it"
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use toml::Spanned;
 
 use super::{Locked, Marker, main_index, other_index, push};
 use crate::input::toml_file::TomlFile;
-use crate::input::{Input, RequiresPython, Selection};
+use crate::input::{Input, Selection};
 
 #[derive(Deserialize)]
 struct Lock {
@@ -50,14 +50,8 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
         return input.errors.push(file.error(None, message));
     }
     if let Some(rp) = &lock.requires_python {
-        if let Ok(specifiers) = std::str::FromStr::from_str(rp.get_ref()) {
-            let source = file.location(rp.span(), "requires-python");
-            input.requires_python.get_or_insert(RequiresPython {
-                specifiers,
-                text: rp.get_ref().clone(),
-                source,
-            });
-        }
+        // A lock's own requires-python that does not parse only loses the default target: not an error.
+        let _ = file.declare_python(rp, "requires-python", false, input);
     }
     let no_group_named = selection.groups.is_empty() && !selection.all_groups && !selection.dev;
     let in_group = |g: &str| {

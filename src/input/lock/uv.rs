@@ -1,16 +1,16 @@
 //! `uv.lock` (version 1): a universal lock. A package's own entry carries no marker; whether it is installed
-//! on a target follows from the dependency edges that reach it from the workspace members, each with its
-//! marker. So the marker of a package is computed here as the union, over the paths from the members (with the
-//! selected extras and dependency groups), of the conjunction of the markers along each path.
+//! on a target follows from the dependency edges that reach it from the workspace members (see `graph`), with
+//! the selected extras and dependency groups of the members.
 
 use std::collections::{BTreeMap, HashMap};
 
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::graph::{Edge, Graph};
 use super::{Locked, Marker, main_index, marker_tree, other_index, push};
 use crate::input::toml_file::TomlFile;
-use crate::input::{Input, RequiresPython, Selection};
+use crate::input::{Input, Selection};
 use crate::pep::{MarkerTree, normalize};
 
 #[derive(Deserialize)]
@@ -67,14 +67,8 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
         return input.errors.push(file.error(None, message));
     }
     if let Some(rp) = &lock.requires_python {
-        if let Ok(specifiers) = crate::pep::parse_specifiers(rp.get_ref()) {
-            let source = file.location(rp.span(), "requires-python");
-            input.requires_python.get_or_insert(RequiresPython {
-                specifiers,
-                text: rp.get_ref().clone(),
-                source,
-            });
-        }
+        // A lock's own requires-python that does not parse only loses the default target: not an error.
+        let _ = file.declare_python(rp, "requires-python", false, input);
     }
     let packages: Vec<&Package> = lock.package.iter().map(Spanned::get_ref).collect();
     let roots = roots(&lock, &packages);
@@ -88,7 +82,7 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
             continue;
         }
         let package = spanned.get_ref();
-        let marker = reach.get(&(i, None)).cloned().unwrap_or(MarkerTree::FALSE);
+        let marker = reach.get(&i).cloned().unwrap_or(MarkerTree::FALSE);
         let skip = if marker.is_false() {
             Some("not installed with the selected extras and dependency groups".to_string())
         } else {
@@ -129,97 +123,74 @@ fn roots(lock: &Lock, packages: &[&Package]) -> Vec<usize> {
         .collect()
 }
 
-type Node = (usize, Option<String>);
-
-/// For every (package, extra) reachable from the roots, the marker under which it is installed.
+/// The dependency graph of the lock: edges resolved to packages (by name, and version where the edge gives
+/// one), the members' dev groups as their own edges when selected.
 fn reach(
     packages: &[&Package],
     roots: &[usize],
     selection: &Selection,
-) -> HashMap<Node, MarkerTree> {
+) -> HashMap<usize, MarkerTree> {
+    if roots.is_empty() {
+        // No workspace member to start from: every package counts, with no marker of its own.
+        return (0..packages.len()).map(|i| (i, MarkerTree::TRUE)).collect();
+    }
     let mut by_name: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, p) in packages.iter().enumerate() {
         by_name.entry(normalize(&p.name)).or_default().push(i);
     }
-    let resolve = |d: &Dependency| -> Option<usize> {
-        let candidates = by_name.get(&normalize(&d.name))?;
-        match &d.version {
-            Some(v) => candidates
-                .iter()
-                .copied()
-                .find(|&i| packages[i].version.as_deref() == Some(v.as_str())),
-            None => candidates.first().copied(),
-        }
-    };
-    let mut reach: HashMap<Node, MarkerTree> = HashMap::new();
-    if roots.is_empty() {
-        // No workspace member to start from: every package counts, with no marker of its own.
-        for i in 0..packages.len() {
-            reach.insert((i, None), MarkerTree::TRUE);
-        }
-        return reach;
-    }
-    for &r in roots {
-        reach.insert((r, None), MarkerTree::TRUE);
-        for extra in packages[r]
-            .optional_dependencies
-            .keys()
-            .filter(|x| selection.wants_extra(x))
-        {
-            reach.insert((r, Some(extra.clone())), MarkerTree::TRUE);
-        }
-    }
-    // Fixed point: each round adds what one more edge reaches; the diagram form makes "no change" exact.
-    for _ in 0..=packages.len() + 1 {
-        let mut changed = false;
-        let snapshot: Vec<(Node, MarkerTree)> =
-            reach.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-        for ((i, extra), marker) in snapshot {
-            let package = packages[i];
-            let mut edges: Vec<&Dependency> = Vec::new();
-            match &extra {
-                None => {
-                    edges.extend(&package.dependencies);
-                    if roots.contains(&i) {
-                        for (group, deps) in &package.dev_dependencies {
-                            if selection.wants_group(group) {
-                                edges.extend(deps);
-                            }
-                        }
-                    }
-                }
-                Some(x) => {
-                    edges.extend(package.optional_dependencies.get(x).into_iter().flatten());
-                    changed |= widen(&mut reach, (i, None), marker.clone());
-                }
-            }
-            for edge in edges {
-                let Some(target) = resolve(edge) else {
-                    continue;
+    let edges = |deps: &[Dependency]| -> Vec<Edge> {
+        deps.iter()
+            .filter_map(|d| {
+                let candidates = by_name.get(&normalize(&d.name))?;
+                let target = match &d.version {
+                    Some(v) => candidates
+                        .iter()
+                        .copied()
+                        .find(|&i| packages[i].version.as_deref() == Some(v))?,
+                    None => *candidates.first()?,
                 };
-                let mut along = marker.clone();
-                if let Some(m) = edge.marker.as_deref().and_then(marker_tree) {
-                    along.and(m);
-                }
-                changed |= widen(&mut reach, (target, None), along.clone());
-                for x in &edge.extra {
-                    changed |= widen(&mut reach, (target, Some(x.clone())), along.clone());
-                }
+                let marker = d
+                    .marker
+                    .as_deref()
+                    .and_then(marker_tree)
+                    .unwrap_or(MarkerTree::TRUE);
+                Some(Edge {
+                    target,
+                    marker,
+                    extras: d.extra.clone(),
+                })
+            })
+            .collect()
+    };
+    let mut graph = Graph::default();
+    for (i, package) in packages.iter().enumerate() {
+        let mut own = edges(&package.dependencies);
+        if roots.contains(&i) {
+            let groups = package
+                .dev_dependencies
+                .iter()
+                .filter(|(g, _)| selection.wants_group(g));
+            for (_, deps) in groups {
+                own.extend(edges(deps));
             }
         }
-        if !changed {
-            break;
+        graph.edges.insert(i, own);
+        for (extra, deps) in &package.optional_dependencies {
+            graph.extra_edges.insert((i, extra.clone()), edges(deps));
         }
     }
-    reach
-}
-
-/// `reach[node] |= marker`; whether that changed anything.
-fn widen(reach: &mut HashMap<Node, MarkerTree>, node: Node, marker: MarkerTree) -> bool {
-    let entry = reach.entry(node).or_insert(MarkerTree::FALSE);
-    let before = entry.clone();
-    entry.or(marker);
-    *entry != before
+    let roots: Vec<(usize, Vec<String>)> = roots
+        .iter()
+        .map(|&r| {
+            let extras = packages[r]
+                .optional_dependencies
+                .keys()
+                .filter(|x| selection.wants_extra(x))
+                .cloned();
+            (r, extras.collect())
+        })
+        .collect();
+    graph.reach(&roots)
 }
 
 fn skip_reason(package: &Package, main: Option<&str>) -> Option<String> {
