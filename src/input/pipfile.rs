@@ -248,9 +248,14 @@ pub fn read_lock(path: &str, text: &str, selection: &Selection, input: &mut Inpu
         sections.push(("develop", &lock.develop));
     }
     let first_source = lock.meta.sources.first().and_then(|s| s.name.clone());
+    // `develop` repeats what it shares with `default`: each package is checked once.
+    let mut seen = std::collections::HashSet::new();
     for (section, packages) in sections {
         let section_at = text.find(&format!("\"{section}\"")).unwrap_or(0);
         for (name, locked) in packages {
+            if !seen.insert(normalize(name)) {
+                continue;
+            }
             // JSON carries no positions: the package's line is where its key stands in its section.
             let at = text[section_at..]
                 .find(&format!("\"{name}\""))
@@ -395,6 +400,7 @@ python_version = "3.11"
         "clip": {"git": "https://example.invalid/clip.git", "ref": "abc"}
     },
     "develop": {
+        "certifi": {"hashes": [], "index": "pypi", "version": "==2024.8.30"},
         "pytest": {"hashes": [], "index": "pypi", "version": "==8.3.3"}
     }
 }"#;
@@ -424,8 +430,8 @@ python_version = "3.11"
             },
             &mut dev,
         );
-        assert_eq!(dev.entries.len(), 4);
-        assert_eq!(dev.entries[3].source.line, 14);
+        assert_eq!(dev.entries.len(), 4, "certifi, in both sections, once");
+        assert_eq!(dev.entries[3].source.line, 15);
         let mut bad = Input::default();
         read_lock(
             "Pipfile.lock",
