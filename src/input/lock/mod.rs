@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 
 use super::toml_file::TomlFile;
-use super::{Entry, Input, Selection, Wanted, pinned};
+use super::{Entry, Input, InputError, Selection, Wanted, pinned};
 use crate::pep::MarkerTree;
 
 /// One package of a lock file, as the format-specific reader found it.
@@ -79,6 +79,27 @@ pub(super) fn push(file: &TomlFile, locked: Locked, selection: &Selection, input
         source,
         wanted,
     });
+}
+
+/// A lock of a version muslcheck does not know is refused whole: its fields may mean something else there.
+/// `known` are the major versions read (`"1"` admits `1`, `1.1`, `1.2.3`).
+pub(super) fn check_version(
+    file: &TomlFile,
+    what: &str,
+    version: Option<&str>,
+    known: &[&str],
+) -> Result<(), InputError> {
+    let version = version.unwrap_or("");
+    let major = version.split('.').next().unwrap_or("");
+    if known.contains(&major) {
+        return Ok(());
+    }
+    let readable: Vec<String> = known.iter().map(|k| format!("{k}.x")).collect();
+    let message = format!(
+        "{what} '{version}' is not one muslcheck reads ({})",
+        readable.join(", ")
+    );
+    Err(file.error(None, message))
 }
 
 /// The index most packages of a lock come from: the one muslcheck's own index stands in for.

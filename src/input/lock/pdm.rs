@@ -43,12 +43,9 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
     let version = lock
         .metadata
         .as_ref()
-        .and_then(|m| m.lock_version.clone())
-        .unwrap_or_default();
-    if !(version.starts_with("4.") || version.starts_with("3.")) {
-        let message =
-            format!("pdm.lock lock_version '{version}' is not one muslcheck reads (3.x, 4.x)");
-        return input.errors.push(file.error(None, message));
+        .and_then(|m| m.lock_version.as_deref());
+    if let Err(e) = super::check_version(&file, "pdm.lock lock_version", version, &["3", "4"]) {
+        return input.errors.push(e);
     }
     if let Some(rp) = lock
         .metadata

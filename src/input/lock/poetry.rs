@@ -72,12 +72,9 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
     let version = lock
         .metadata
         .as_ref()
-        .and_then(|m| m.lock_version.clone())
-        .unwrap_or_default();
-    if !(version.starts_with("1.") || version.starts_with("2.")) {
-        let message =
-            format!("poetry.lock lock-version '{version}' is not one muslcheck reads (1.x, 2.x)");
-        return input.errors.push(file.error(None, message));
+        .and_then(|m| m.lock_version.as_deref());
+    if let Err(e) = super::check_version(&file, "poetry.lock lock-version", version, &["1", "2"]) {
+        return input.errors.push(e);
     }
     if let Some(pv) = lock
         .metadata

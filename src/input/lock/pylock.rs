@@ -43,11 +43,9 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
         Ok(l) => l,
         Err(e) => return input.errors.push(e),
     };
-    let version = lock.lock_version.clone().unwrap_or_default();
-    if !version.starts_with("1.") {
-        let message =
-            format!("pylock.toml lock-version '{version}' is not one muslcheck reads (1.x)");
-        return input.errors.push(file.error(None, message));
+    let version = lock.lock_version.as_deref();
+    if let Err(e) = super::check_version(&file, "pylock.toml lock-version", version, &["1"]) {
+        return input.errors.push(e);
     }
     if let Some(rp) = &lock.requires_python {
         // A lock's own requires-python that does not parse only loses the default target: not an error.

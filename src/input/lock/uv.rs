@@ -59,12 +59,9 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
         Ok(l) => l,
         Err(e) => return input.errors.push(e),
     };
-    if lock.version != Some(1) {
-        let message = format!(
-            "uv.lock version {:?} is not one muslcheck reads (it reads version 1)",
-            lock.version
-        );
-        return input.errors.push(file.error(None, message));
+    let version = lock.version.map(|v| v.to_string());
+    if let Err(e) = super::check_version(&file, "uv.lock version", version.as_deref(), &["1"]) {
+        return input.errors.push(e);
     }
     if let Some(rp) = &lock.requires_python {
         // A lock's own requires-python that does not parse only loses the default target: not an error.
