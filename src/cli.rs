@@ -177,6 +177,7 @@ pub fn run(args: Args) -> Result<Exit, String> {
 
     let mut report = build_report(&input, &settings, verdicts, shown, warnings);
     report.notes = notes;
+    report.redact();
     let text = match args.format {
         Format::Json => report.to_json(),
         Format::Terminal => render_terminal(&report, use_colour()),

@@ -214,6 +214,17 @@ fn credentials_are_sent_and_never_printed() {
         index.auth_headers().iter().all(Option::is_some),
         "every request carried the credentials"
     );
+    // Credentials in URL, VCS and editable lines are not printed either.
+    let (_dir2, urls) = temp_requirements(
+        "foo @ https://alice:s3cr3t@example.invalid/foo-1.0.tar.gz\n\
+         git+https://ghp_s3cr3t@example.invalid/x/y.git#egg=y\n-e git+https://u:s3cr3t@example.invalid/z.git#egg=z\n",
+    );
+    for format in ["json", "terminal"] {
+        let out = muslcheck(&[&urls, "--index-url", &index.url(), "--format", format]);
+        let all = String::from_utf8_lossy(&out.stdout);
+        assert!(!all.contains("s3cr3t"), "credentials printed:\n{all}");
+        assert!(all.contains("example.invalid/x/y.git"), "{all}");
+    }
     // Wrong credentials: the 401 is an unknown lookup, and its message holds no secret either.
     let wrong = index.url().replace("http://", "http://ci-bot:wrong-pass@");
     let out = muslcheck(&[&path, "--index-url", &wrong]);

@@ -46,9 +46,48 @@ pub fn redact(url: &Url) -> String {
     shown.to_string()
 }
 
+/// Any text with the `user:password@` of its URLs taken out (pip's `redact_auth_from_url`, for every URL in
+/// a line): requirement lines, reasons and errors may quote a URL the user wrote with credentials.
+pub fn redact_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("://") {
+        let (head, tail) = rest.split_at(at + 3);
+        out.push_str(head);
+        let authority_end = tail
+            .find(['/', ' ', '\t', '"', '\'', '#', '?'])
+            .unwrap_or(tail.len());
+        match tail[..authority_end].rfind('@') {
+            Some(userinfo_end) => rest = &tail[userinfo_end + 1..],
+            None => rest = tail,
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credentials_are_taken_out_of_any_text() {
+        assert_eq!(
+            redact_text(
+                "foo @ https://alice:s3cr3t@example.invalid/foo-1.0.tar.gz: not from the index"
+            ),
+            "foo @ https://example.invalid/foo-1.0.tar.gz: not from the index"
+        );
+        assert_eq!(
+            redact_text("-e git+https://ghp_TOKEN123@example.invalid/x/y.git#egg=y"),
+            "-e git+https://example.invalid/x/y.git#egg=y"
+        );
+        assert_eq!(
+            redact_text("git+ssh://git@example.invalid/x.git@v1"),
+            "git+ssh://example.invalid/x.git@v1"
+        );
+        assert_eq!(redact_text("numpy==2.1.3"), "numpy==2.1.3");
+    }
 
     #[test]
     fn redact_drops_credentials() {

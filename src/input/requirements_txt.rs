@@ -434,12 +434,14 @@ fn parse_options(tokens: &[(String, usize)]) -> Result<Vec<ParsedOption>, (usize
                 .ok_or_else(|| (*offset, format!("unknown option --{name}")))?;
             (spec, value)
         } else if token.starts_with('-') && token.len() >= 2 {
-            let short = &token[..2];
+            // `-` and one character, which may be more than one byte (`-é`).
+            let cut = token.char_indices().nth(2).map_or(token.len(), |(i, _)| i);
+            let short = &token[..cut];
             let spec = OPTIONS
                 .iter()
                 .find(|o| o.short == Some(short))
                 .ok_or_else(|| (*offset, format!("unknown option {short}")))?;
-            let rest = &token[2..];
+            let rest = &token[cut..];
             (
                 spec,
                 (!rest.is_empty()).then(|| rest.trim_start_matches('=').to_string()),
@@ -675,6 +677,15 @@ mod tests {
         assert!(errs[4].2.contains("needs a value"));
         let names = names(&input);
         assert_eq!(names, ["numpy", "idna"]);
+    }
+
+    #[test]
+    fn a_non_ascii_short_option_is_an_error_not_a_panic() {
+        let (input, _dir) = read(&[("requirements.txt", "-\u{e9}\nsix==1.0 -\u{e9}x\nidna\n")]);
+        let errs = errors(&input);
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert!(errs[0].2.contains("unknown option -\u{e9}"));
+        assert_eq!(names(&input), ["idna"]);
     }
 
     #[test]

@@ -162,6 +162,24 @@ impl Report {
         self.summary = summary;
     }
 
+    /// Takes the credentials out of every URL the report quotes: requirement lines, reasons, advice, errors
+    /// and warnings may repeat a URL the user wrote with `user:password@`.
+    pub fn redact(&mut self) {
+        let redact = crate::index::redact_text;
+        for package in &mut self.packages {
+            package.requirement = redact(&package.requirement);
+            for verdict in package.targets.values_mut() {
+                verdict.reason = redact(&verdict.reason);
+                verdict.advice.iter_mut().for_each(|a| *a = redact(a));
+            }
+        }
+        self.errors
+            .iter_mut()
+            .for_each(|e| e.message = redact(&e.message));
+        self.warnings.iter_mut().for_each(|w| *w = redact(w));
+        self.notes.iter_mut().for_each(|n| *n = redact(n));
+    }
+
     pub fn to_json(&self) -> String {
         // The model holds only strings, numbers and maps with string keys: serialisation cannot fail.
         let mut text = serde_json::to_string_pretty(self)
