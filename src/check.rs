@@ -26,6 +26,7 @@ const MAX_REJECTED_VERSIONS: usize = 50;
 pub struct Settings {
     pub targets: Vec<Target>,
     pub pre: bool,
+    pub prefer_binary: bool,
     pub formats: FormatControl,
 }
 
@@ -112,6 +113,7 @@ impl Shared {
             allow_pre: self.settings.pre,
             allow_sdist,
             allow_wheel,
+            prefer_binary: self.settings.prefer_binary,
         };
         let mut rejected: HashMap<Version, String> = HashMap::new();
         let mut verdict = loop {

@@ -93,6 +93,10 @@ pub struct Args {
     #[arg(long)]
     pub pre: bool,
 
+    /// Prefer an older wheel to a newer sdist, as pip --prefer-binary does.
+    #[arg(long, env = "PIP_PREFER_BINARY", value_parser = clap::builder::FalseyValueParser::new())]
+    pub prefer_binary: bool,
+
     /// Index page requests in flight at once (and as many for metadata files).
     #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
@@ -164,6 +168,7 @@ pub fn run(args: Args) -> Result<Exit, String> {
     let settings = Settings {
         targets: vec![target],
         pre: args.pre || input.options.pre,
+        prefer_binary: args.prefer_binary || input.options.prefer_binary,
         formats: input.options.formats.clone(),
     };
     let progress = progress_bar((input.entries.len() * settings.targets.len()) as u64);

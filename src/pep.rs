@@ -97,6 +97,16 @@ pub fn parse_specifiers(text: &str) -> Result<VersionSpecifiers, String> {
     }
 }
 
+/// A `requires-python` value as `packaging`'s `SpecifierSet` reads it: empty items (`">=3.8,"`) are dropped.
+pub fn parse_requires_python(text: &str) -> Result<VersionSpecifiers, String> {
+    let items: Vec<&str> = text
+        .split(',')
+        .map(str::trim)
+        .filter(|i| !i.is_empty())
+        .collect();
+    parse_specifiers(&items.join(","))
+}
+
 /// A PEP 440 version.
 pub fn parse_version(text: &str) -> Result<Version, String> {
     match guarded(|| Version::from_str(text)) {
@@ -185,6 +195,13 @@ mod tests {
         assert!(parse_requirement(&format!("pywin32==308 ; {marker}"), Path::new("")).is_err());
         assert!(parse_requirement("c8.~30", Path::new("")).is_err());
         assert!(parse_specifiers(">=1.0, <2").is_ok());
+        assert_eq!(
+            parse_requires_python(" , >=3.7,,<3.13, ")
+                .unwrap()
+                .to_string(),
+            ">=3.7, <3.13"
+        );
+        assert!(parse_requires_python(">=3.6.*").is_err());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! the newest version wins, then wheels over the sdist, the best tag, the higher build tag, and among files
 //! still equal the one listed last on the page. Pure logic: no I/O.
 
+use std::cmp::Reverse;
 use std::collections::{BTreeSet, HashMap};
 use std::str::FromStr;
 
@@ -26,6 +27,8 @@ pub struct Policy {
     pub allow_sdist: bool,
     /// False under `--no-binary` for this project.
     pub allow_wheel: bool,
+    /// `--prefer-binary`: any compatible wheel beats any sdist, whatever their versions.
+    pub prefer_binary: bool,
 }
 
 impl Default for Policy {
@@ -34,6 +37,7 @@ impl Default for Policy {
             allow_pre: false,
             allow_sdist: true,
             allow_wheel: true,
+            prefer_binary: false,
         }
     }
 }
@@ -76,7 +80,7 @@ impl<'p> Catalog<'p> {
                     None => true,
                     Some(rp) => *python_ok_memo.entry(rp).or_insert_with(|| {
                         // pip ignores a requires-python it cannot parse: the file stays a candidate.
-                        crate::pep::parse_specifiers(rp).map_or(true, |s| s.contains(&python))
+                        crate::pep::parse_requires_python(rp).map_or(true, |s| s.contains(&python))
                     }),
                 };
                 let rank = match &dist {
@@ -140,10 +144,10 @@ impl<'p> Catalog<'p> {
         }
         pool.retain(|e| !rejected.contains_key(e.dist.version()));
 
-        // Best first by (version, wheel over sdist, tag rank, build tag); `>=` lets a later equal file win.
+        // Best by `sort_key`; `>=` lets a later equal file win (pip's resolver takes the last listed).
         let mut best: Option<&Entry> = None;
         for e in pool {
-            if best.is_none_or(|b| sort_key(e) >= sort_key(b)) {
+            if best.is_none_or(|b| sort_key(e, policy) >= sort_key(b, policy)) {
                 best = Some(e);
             }
         }
@@ -402,22 +406,28 @@ impl<'p> Catalog<'p> {
     }
 }
 
+/// pip's candidate order: the binary preference (under `--prefer-binary`), the version, wheel over sdist, the
+/// tag's rank, the build tag.
 fn sort_key<'a>(
     e: &'a Entry,
+    policy: Policy,
 ) -> (
+    bool,
     &'a Version,
     bool,
-    std::cmp::Reverse<usize>,
+    Reverse<usize>,
     Option<&'a (u64, String)>,
 ) {
+    let preferred = policy.prefer_binary && matches!(e.dist, DistFile::Wheel(_));
     match &e.dist {
         DistFile::Wheel(w) => (
+            preferred,
             &w.version,
             true,
-            std::cmp::Reverse(e.rank.unwrap_or(usize::MAX)),
+            Reverse(e.rank.unwrap_or(usize::MAX)),
             w.build.as_ref(),
         ),
-        DistFile::Sdist { version } => (version, false, std::cmp::Reverse(usize::MAX), None),
+        DistFile::Sdist { version } => (preferred, version, false, Reverse(usize::MAX), None),
     }
 }
 
@@ -569,6 +579,25 @@ mod tests {
     }
 
     #[test]
+    fn prefer_binary_takes_an_older_wheel_over_a_newer_sdist() {
+        let p = plain(&[
+            "pkg-1.0-cp312-cp312-musllinux_1_2_x86_64.whl",
+            "pkg-2.0-cp312-cp312-manylinux_2_17_x86_64.whl",
+            "pkg-2.0.tar.gz",
+        ]);
+        assert_eq!(choose(&p, "").file.as_deref(), Some("pkg-2.0.tar.gz"));
+        let prefer = Policy {
+            prefer_binary: true,
+            ..Policy::default()
+        };
+        let v = choose_with(&p, "", prefer, Arch::X86_64);
+        assert_eq!(
+            v.file.as_deref(),
+            Some("pkg-1.0-cp312-cp312-musllinux_1_2_x86_64.whl")
+        );
+    }
+
+    #[test]
     fn the_higher_build_tag_wins() {
         let p = plain(&[
             "pkg-1.0-2-py3-none-any.whl",
@@ -648,7 +677,8 @@ mod tests {
             ("pkg-1.0.tar.gz", Some(">=3.8"), None),
             ("pkg-2.0-py3-none-any.whl", Some(">=3.13"), None),
             ("pkg-2.0.tar.gz", Some(">=3.13"), None),
-            ("pkg-0.9-py3-none-any.whl", Some(">=3.7,<3.13,"), None),
+            ("pkg-0.9-py3-none-any.whl", Some(">=3.6.*"), None),
+            ("pkg-0.8-py3-none-any.whl", Some(">=3.7,<3.12,"), None),
         ]);
         assert_eq!(choose(&p, "").version.as_deref(), Some("1.0"));
         let pinned = choose(&p, "==2.0");
@@ -657,8 +687,9 @@ mod tests {
             pinned.reason,
             "requires-python >=3.13 excludes Python 3.12; pip fails"
         );
-        // A requires-python that does not parse is ignored, as pip ignores it.
+        // A requires-python that does not parse is ignored, as pip ignores it; an empty item is dropped.
         assert_eq!(choose(&p, "==0.9").outcome, Outcome::Wheel);
+        assert_eq!(choose(&p, "==0.8").outcome, Outcome::Fail);
     }
 
     #[test]

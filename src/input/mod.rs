@@ -190,6 +190,7 @@ pub struct FileOptions {
     pub extra_index_urls: Vec<String>,
     pub no_index: bool,
     pub pre: bool,
+    pub prefer_binary: bool,
     pub formats: FormatControl,
 }
 

@@ -218,6 +218,7 @@ impl Reader {
             "--extra-index-url" => options.extra_index_urls.push(value),
             "--no-index" => options.no_index = true,
             "--pre" => options.pre = true,
+            "--prefer-binary" => options.prefer_binary = true,
             "--only-binary" => options.formats.add(&value, true),
             "--no-binary" => options.formats.add(&value, false),
             // Accepted, and without effect on which file pip takes from the index.

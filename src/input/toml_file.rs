@@ -57,7 +57,7 @@ impl<'a> TomlFile<'a> {
         let any_of = if poetry_syntax {
             super::poetry::python_alternatives(text)
         } else {
-            crate::pep::parse_specifiers(text).map(|s| vec![s])
+            crate::pep::parse_requires_python(text).map(|s| vec![s])
         };
         match any_of {
             Ok(any_of) => {

@@ -275,6 +275,7 @@ pub fn command() -> Command {
     command
         .env_remove("PIP_INDEX_URL")
         .env_remove("PIP_EXTRA_INDEX_URL")
+        .env_remove("PIP_PREFER_BINARY")
         .env("NO_PROXY", "127.0.0.1,localhost")
         .env("no_proxy", "127.0.0.1,localhost")
         .env("NO_COLOR", "1");

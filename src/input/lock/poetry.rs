@@ -209,29 +209,43 @@ fn edge_markers(packages: &[&Package]) -> HashMap<usize, MarkerTree> {
                 {
                     marker.and(m);
                 }
-                let edge = || Edge {
+                // `uvicorn = {extras = ["standard"]}` also reaches what uvicorn's `standard` extra adds.
+                let extras: Vec<String> = alternative
+                    .get("extras")
+                    .and_then(toml::Value::as_array)
+                    .map(|xs| {
+                        xs.iter()
+                            .filter_map(|x| x.as_str().map(str::to_string))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let edge = |marker: MarkerTree| Edge {
                     target,
-                    marker: marker.clone(),
-                    extras: Vec::new(),
+                    marker,
+                    extras: extras.clone(),
                 };
                 let optional =
                     alternative.get("optional").and_then(toml::Value::as_bool) == Some(true);
                 if !optional {
-                    graph.edges.entry(i).or_default().push(edge());
+                    graph.edges.entry(i).or_default().push(edge(marker.clone()));
                     continue;
                 }
-                // An optional dependency comes with each extra of the package that lists it.
+                // An optional dependency comes with each extra of the package that lists it; on that path its
+                // marker's `extra == "<that extra>"` holds.
                 for (extra, specs) in &package.extras {
                     let lists = specs.iter().any(|s| {
                         normalize(s.split([' ', '(', '[', ';']).next().unwrap_or(s))
                             == normalize(name)
                     });
                     if lists {
+                        let on_path = marker
+                            .clone()
+                            .simplify_extras_with(|e| normalize(e.as_ref()) == normalize(extra));
                         graph
                             .extra_edges
                             .entry((i, extra.clone()))
                             .or_default()
-                            .push(edge());
+                            .push(edge(on_path));
                     }
                 }
             }
@@ -365,6 +379,7 @@ optional = false
 python-versions = "*"
 
 [package.dependencies]
+uvicorn = {version = ">=0.30", extras = ["standard"]}
 colorama = [
     {version = "*", markers = "sys_platform == \"win32\" and python_version < \"3.5\""},
     {version = ">=0.4.3", markers = "sys_platform == \"win32\" and python_version >= \"3.5\""},
@@ -374,6 +389,26 @@ tomli = {version = ">=1.1", optional = true}
 
 [package.extras]
 toml = ["tomli (>=1.1)"]
+
+[[package]]
+name = "uvicorn"
+version = "0.30.6"
+category = "dev"
+optional = false
+python-versions = ">=3.8"
+
+[package.dependencies]
+uvloop = {version = ">=0.14.0", optional = true, markers = "sys_platform != \"win32\" and extra == \"standard\""}
+
+[package.extras]
+standard = ["uvloop (>=0.14.0)"]
+
+[[package]]
+name = "uvloop"
+version = "0.20.0"
+category = "dev"
+optional = false
+python-versions = ">=3.8"
 
 [[package]]
 name = "colorama"
