@@ -406,18 +406,18 @@ impl<'p> Catalog<'p> {
     }
 }
 
-/// pip's candidate order: the binary preference (under `--prefer-binary`), the version, wheel over sdist, the
-/// tag's rank, the build tag.
-fn sort_key<'a>(
-    e: &'a Entry,
-    policy: Policy,
-) -> (
+/// (binary preference, version, is a wheel, tag rank reversed, build tag): the larger, the better.
+type SortKey<'a> = (
     bool,
     &'a Version,
     bool,
     Reverse<usize>,
     Option<&'a (u64, String)>,
-) {
+);
+
+/// pip's candidate order: the binary preference (under `--prefer-binary`), the version, wheel over sdist, the
+/// tag's rank, the build tag.
+fn sort_key<'a>(e: &'a Entry, policy: Policy) -> SortKey<'a> {
     let preferred = policy.prefer_binary && matches!(e.dist, DistFile::Wheel(_));
     match &e.dist {
         DistFile::Wheel(w) => (
