@@ -206,6 +206,11 @@ fn index_urls(
             format!("invalid index URL {shown}: {e}")
         })
     };
+    for location in &input.options.find_links {
+        warnings.push(format!(
+            "--find-links {location} in the requirements is not read: files there could change what pip installs"
+        ));
+    }
     if input.options.no_index {
         warnings.push(
             "--no-index in the requirements is ignored: muslcheck always asks the index".into(),

@@ -125,12 +125,12 @@ impl DistFile {
             let wheel = WheelName::from_str(filename).ok()?;
             return (normalize(&wheel.name) == project).then_some(DistFile::Wheel(wheel));
         }
-        let lower = filename.to_ascii_lowercase();
+        // pip compares the extension case-sensitively: `pkg-1.0.TAR.GZ` is not a file it takes.
         let ext = SDIST_EXTENSIONS
             .iter()
             .copied()
             .chain(std::iter::once(PLAIN_TAR))
-            .find(|ext| lower.ends_with(ext))?;
+            .find(|ext| filename.ends_with(ext))?;
         let stem = &filename[..filename.len() - ext.len()];
         sdist_version(stem, project).map(|version| DistFile::Sdist { version })
     }
@@ -221,5 +221,6 @@ mod tests {
         assert_eq!(DistFile::parse("foo-1.0-py3.8.egg", "foo"), None);
         assert_eq!(DistFile::parse("other-1.0.tar.gz", "foo"), None);
         assert_eq!(DistFile::parse("foo-1.0.whl", "foo"), None);
+        assert_eq!(DistFile::parse("foo-1.0.TAR.GZ", "foo"), None);
     }
 }

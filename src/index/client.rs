@@ -399,8 +399,8 @@ fn index_from_url(mut url: Url) -> Result<Index, ClientError> {
     }
     let auth = (!url.username().is_empty() || url.password().is_some()).then(|| {
         (
-            percent_decode(url.username()),
-            url.password().map(percent_decode),
+            super::percent_decode(url.username()),
+            url.password().map(super::percent_decode),
         )
     });
     let _ = url.set_username("");
@@ -410,25 +410,6 @@ fn index_from_url(mut url: Url) -> Result<Index, ClientError> {
         url.set_path(&path);
     }
     Ok(Index { url, auth })
-}
-
-fn percent_decode(s: &str) -> String {
-    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push(hi << 4 | lo);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A transport error in a few words, without the URL (the caller adds the redacted one).

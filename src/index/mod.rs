@@ -46,6 +46,26 @@ pub fn redact(url: &Url) -> String {
     shown.to_string()
 }
 
+/// `%2B` → `+`: user names, passwords and file names in URLs are percent-encoded.
+pub(crate) fn percent_decode(s: &str) -> String {
+    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(hi << 4 | lo);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// Any text with the `user:password@` of its URLs taken out (pip's `redact_auth_from_url`, for every URL in
 /// a line): requirement lines, reasons and errors may quote a URL the user wrote with credentials.
 pub fn redact_text(text: &str) -> String {

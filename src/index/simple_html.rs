@@ -37,14 +37,16 @@ pub fn decode(body: &[u8], page_url: &Url) -> Result<ProjectPage, DecodeError> {
             .join(&href)
             .map_err(|e| DecodeError(format!("bad link '{href}': {e}")))?;
         url.set_fragment(None);
-        let anchor_text = unescape(text[body_start..body_end].trim());
-        let filename = if anchor_text.is_empty() {
-            url.path_segments()
-                .and_then(|mut s| s.next_back())
-                .unwrap_or_default()
-                .to_string()
+        // pip names a file by its URL's last path segment, not by the anchor text.
+        let from_url = url
+            .path_segments()
+            .and_then(|mut s| s.next_back())
+            .map(super::percent_decode)
+            .unwrap_or_default();
+        let filename = if from_url.is_empty() {
+            unescape(text[body_start..body_end].trim())
         } else {
-            anchor_text
+            from_url
         };
         files.push(IndexFile {
             filename,
@@ -177,10 +179,15 @@ mod tests {
 <a href="../../packages/demo-1.0.tar.gz#sha256=abc" data-requires-python="&gt;=3.8">demo-1.0.tar.gz</a><br/>
 <a data-yanked="" href="/packages/demo-1.1-py3-none-any.whl#sha256=def">demo-1.1-py3-none-any.whl</a>
 <A HREF='demo-1.2.zip' data-yanked='bad &amp; broken'>demo-1.2.zip</A>
+<a href="/packages/demo-1.3%2Blocal-py3-none-any.whl">a link text that is not the file name</a>
 <abbr>not a link</abbr></body></html>"#;
         let base = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
         let page = decode(body, &base).unwrap();
-        assert_eq!(page.files.len(), 3);
+        assert_eq!(page.files.len(), 4);
+        assert_eq!(
+            page.files[3].filename, "demo-1.3+local-py3-none-any.whl",
+            "named by its URL, as pip does"
+        );
         assert_eq!(
             page.files[0].url.as_str(),
             "http://127.0.0.1:9/packages/demo-1.0.tar.gz"

@@ -191,6 +191,8 @@ pub struct FileOptions {
     pub no_index: bool,
     pub pre: bool,
     pub prefer_binary: bool,
+    /// `-f/--find-links` locations: files there can change pip's answer, and muslcheck does not read them.
+    pub find_links: Vec<String>,
     pub formats: FormatControl,
 }
 

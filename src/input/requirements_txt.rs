@@ -219,6 +219,7 @@ impl Reader {
             "--no-index" => options.no_index = true,
             "--pre" => options.pre = true,
             "--prefer-binary" => options.prefer_binary = true,
+            "--find-links" => options.find_links.push(value),
             "--only-binary" => options.formats.add(&value, true),
             "--no-binary" => options.formats.add(&value, false),
             // Accepted, and without effect on which file pip takes from the index.

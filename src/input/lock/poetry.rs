@@ -94,6 +94,12 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
         })
         .collect();
     let packages: Vec<&Package> = lock.package.iter().map(Spanned::get_ref).collect();
+    // The main index: the default one (packages with no source), or the private one most packages name.
+    let indexes = packages.iter().map(|p| match &p.source {
+        Some(s) if s.kind == "legacy" => s.url.as_deref().unwrap_or(""),
+        _ => "",
+    });
+    let main = super::main_index(indexes);
     let edge_markers = edge_markers(&packages);
     for (i, spanned) in lock.package.iter().enumerate() {
         let package = spanned.get_ref();
@@ -121,13 +127,15 @@ pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
             );
         } else if let Some(source) = &package.source {
             let url = source.url.as_deref().unwrap_or("");
-            skip = Some(match source.kind.as_str() {
-                "legacy" => other_index(url),
-                kind => format!(
+            skip = match source.kind.as_str() {
+                // A lock resolved from one private index is checked against the index muslcheck asks.
+                "legacy" if main.as_deref() == Some(super::normalize_index(url).as_str()) => None,
+                "legacy" => Some(other_index(url)),
+                kind => Some(format!(
                     "{kind} source {}: not from the index",
                     super::shown_url(url)
-                ),
-            });
+                )),
+            };
         }
         let marker = match &package.markers {
             // Before Poetry 2 a package records no marker: its dependents' edges carry them.
@@ -483,6 +491,24 @@ content-hash = "abc"
         assert!(
             !on("tomli==2.0.1", "3.12", false),
             "optional, and no extra asks for it"
+        );
+    }
+
+    #[test]
+    fn a_lock_resolved_from_one_private_index_is_checked() {
+        let text = "[[package]]\nname = \"a\"\nversion = \"1.0\"\noptional = false\npython-versions = \"*\"\n\n\
+                    [package.source]\ntype = \"legacy\"\nurl = \"https://mirror.example/simple\"\nreference = \"m\"\n\n\
+                    [[package]]\nname = \"b\"\nversion = \"2.0\"\noptional = false\npython-versions = \"*\"\n\n\
+                    [package.source]\ntype = \"legacy\"\nurl = \"https://mirror.example/simple/\"\nreference = \"m\"\n\n\
+                    [metadata]\nlock-version = \"2.0\"\npython-versions = \"*\"\ncontent-hash = \"x\"\n";
+        let mut input = Input::default();
+        read("poetry.lock", text, &Selection::default(), &mut input);
+        assert!(input.errors.is_empty(), "{:?}", input.errors);
+        assert!(
+            input
+                .entries
+                .iter()
+                .all(|e| matches!(e.wanted, Wanted::Index(_)))
         );
     }
 
