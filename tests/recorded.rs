@@ -200,6 +200,20 @@ fn a_version_with_rejected_metadata_gives_way_to_the_previous_one() {
 }
 
 #[test]
+fn a_forbidden_metadata_file_means_reading_the_wheel() {
+    let behaviour = common::Behaviour {
+        metadata_forbidden: true,
+        ..Default::default()
+    };
+    let index = TestIndex::start_with(behaviour);
+    let (_dir, path) = common::temp_requirements("torchsde==0.2.5\n");
+    let out = muslcheck(&[&path, "--index-url", &index.url(), "--format", "json"]);
+    let verdict = &json(&out)["packages"][0]["targets"]["cp312-musllinux_1_2_x86_64"];
+    assert_eq!(verdict["outcome"], "fail", "{}", verdict["reason"]);
+    assert_eq!(index.hits("/files/torchsde-0.2.5-py3-none-any.whl"), 1);
+}
+
+#[test]
 fn the_yanked_pin_says_so() {
     let index = TestIndex::start();
     let (_dir, path) = common::temp_requirements("requests==2.32.0\n");

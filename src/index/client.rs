@@ -123,7 +123,12 @@ impl IndexClient {
         cell.get_or_init(|| async {
             let mut url = file_url.clone();
             url.set_path(&format!("{}.metadata", file_url.path()));
-            let lookup = match self.get(&url, "*/*", None, &self.file_permits).await {
+            // Static indexes (object stores behind a CDN) answer 403 for a file that is not there.
+            let absent = [StatusCode::FORBIDDEN, StatusCode::UNAUTHORIZED];
+            let lookup = match self
+                .get_or_absent(&url, "*/*", None, &self.file_permits, &absent)
+                .await
+            {
                 Ok(Some(f)) => Lookup::Found(String::from_utf8_lossy(&f.body).into_owned()),
                 Ok(None) => self.metadata_from_wheel(file_url).await,
                 Err(e) => Lookup::Failed(e),
@@ -221,12 +226,24 @@ impl IndexClient {
         range: Option<&str>,
         permits: &Semaphore,
     ) -> Result<Option<Fetched>, String> {
+        self.get_or_absent(url, accept, range, permits, &[]).await
+    }
+
+    /// `get`, with more statuses that mean "not there" (`Ok(None)`) besides 404 and 410.
+    async fn get_or_absent(
+        &self,
+        url: &Url,
+        accept: &str,
+        range: Option<&str>,
+        permits: &Semaphore,
+        absent: &[StatusCode],
+    ) -> Result<Option<Fetched>, String> {
         let shown = redact(url);
         let mut attempt = 0;
         loop {
             let outcome = {
                 let _permit = permits.acquire().await.map_err(|e| e.to_string())?;
-                self.get_once(url, accept, range).await
+                self.get_once(url, accept, range, absent).await
             };
             let wait = match outcome {
                 Attempt::Done(result) => return result.map_err(|e| format!("{shown}: {e}")),
@@ -248,7 +265,13 @@ impl IndexClient {
         }
     }
 
-    async fn get_once(&self, url: &Url, accept: &str, range: Option<&str>) -> Attempt {
+    async fn get_once(
+        &self,
+        url: &Url,
+        accept: &str,
+        range: Option<&str>,
+        absent: &[StatusCode],
+    ) -> Attempt {
         let mut request = self.http.get(url.clone()).header(ACCEPT, accept);
         if let Some(range) = range {
             request = request.header(RANGE, range);
@@ -261,7 +284,8 @@ impl IndexClient {
             Err(e) => return Attempt::retry(describe(&e), None),
         };
         let status = response.status();
-        if status == StatusCode::NOT_FOUND || status == StatusCode::GONE {
+        if status == StatusCode::NOT_FOUND || status == StatusCode::GONE || absent.contains(&status)
+        {
             return Attempt::Done(Ok(None));
         }
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {

@@ -30,6 +30,8 @@ pub struct Behaviour {
     pub ignore_ranges: bool,
     /// Serve project pages as PEP 503 HTML (made from the recorded JSON) instead of PEP 691 JSON.
     pub html: bool,
+    /// Answer 403 for every `.metadata` file, as object-store indexes do for a missing one.
+    pub metadata_forbidden: bool,
 }
 
 pub struct TestIndex {
@@ -175,6 +177,9 @@ fn respond(
             Some(body) => ("200 OK", "application/vnd.pypi.simple.v1+json", body),
             None => not_found,
         };
+    }
+    if b.metadata_forbidden && path.ends_with(".metadata") {
+        return ("403 Forbidden", "text/plain", b"forbidden".to_vec());
     }
     if let Some(file) = path.strip_prefix("/files/") {
         if !file.contains('/') && !file.contains("..") {
