@@ -319,6 +319,19 @@ pub(crate) fn egg_name(text: &str) -> Option<String> {
     (!name.is_empty()).then(|| crate::pep::normalize(&name))
 }
 
+/// For tests: each entry's skip reason, `None` for index requirements.
+#[cfg(test)]
+pub(crate) fn skip_reasons(input: &Input) -> Vec<Option<String>> {
+    input
+        .entries
+        .iter()
+        .map(|e| match &e.wanted {
+            Wanted::Index(_) => None,
+            Wanted::NotIndex { reason, .. } => Some(reason.clone()),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

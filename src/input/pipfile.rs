@@ -319,17 +319,7 @@ pub fn read_lock(path: &str, text: &str, selection: &Selection, input: &mut Inpu
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn reasons(input: &Input) -> Vec<Option<String>> {
-        input
-            .entries
-            .iter()
-            .map(|e| match &e.wanted {
-                Wanted::Index(_) => None,
-                Wanted::NotIndex { reason, .. } => Some(reason.clone()),
-            })
-            .collect()
-    }
+    use crate::input::skip_reasons;
 
     const PIPFILE: &str = r#"
 [[source]]
@@ -362,7 +352,7 @@ python_version = "3.11"
         read_pipfile("Pipfile", PIPFILE, &Selection::default(), &mut input);
         assert!(input.errors.is_empty(), "{:?}", input.errors);
         assert_eq!(input.entries.len(), 5);
-        let r = reasons(&input);
+        let r = skip_reasons(&input);
         assert_eq!(&r[..3], [None, None, None]);
         assert!(r[3].as_deref().unwrap().contains("private.example"));
         assert!(r[4].as_deref().unwrap().starts_with("path source"));
@@ -417,7 +407,7 @@ python_version = "3.11"
             input.entries[0].source.key.as_deref(),
             Some("default.certifi")
         );
-        let r = reasons(&input);
+        let r = skip_reasons(&input);
         assert_eq!(r[0], None);
         assert!(r[1].is_some() && r[2].is_some());
         let mut dev = Input::default();

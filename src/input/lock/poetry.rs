@@ -270,6 +270,7 @@ fn edge_markers(packages: &[&Package]) -> HashMap<usize, MarkerTree> {
 mod tests {
     use super::*;
     use crate::input::Wanted;
+    use crate::input::skip_reasons;
 
     const LOCK: &str = r#"
 [[package]]
@@ -322,23 +323,12 @@ python-versions = "^3.10"
 content-hash = "abc"
 "#;
 
-    fn reasons(input: &Input) -> Vec<Option<String>> {
-        input
-            .entries
-            .iter()
-            .map(|e| match &e.wanted {
-                Wanted::Index(_) => None,
-                Wanted::NotIndex { reason, .. } => Some(reason.clone()),
-            })
-            .collect()
-    }
-
     #[test]
     fn groups_extras_markers_and_sources() {
         let mut input = Input::default();
         read("poetry.lock", LOCK, &Selection::default(), &mut input);
         assert!(input.errors.is_empty(), "{:?}", input.errors);
-        let r = reasons(&input);
+        let r = skip_reasons(&input);
         assert_eq!(r[0], None);
         assert_eq!(r[1], None);
         assert!(r[2].as_deref().unwrap().contains("group"));
@@ -369,7 +359,7 @@ content-hash = "abc"
             },
             &mut all,
         );
-        let r = reasons(&all);
+        let r = skip_reasons(&all);
         assert_eq!((r[2].clone(), r[3].clone()), (None, None));
         let Wanted::Index(colorama) = &all.entries[1].wanted else {
             panic!()
