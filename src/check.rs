@@ -13,7 +13,7 @@ use tokio::task::JoinSet;
 use crate::index::{IndexClient, Lookup};
 use crate::input::{Entry, FormatControl, IndexRequirement, Input, Wanted};
 use crate::metadata;
-use crate::pep::{Version, VersionSpecifiers};
+use crate::pep::{MarkerEnvironment, Version, VersionSpecifiers};
 use crate::select::{Catalog, Policy};
 use crate::target::{TagRanks, Target};
 use crate::verdict::{Outcome, Verdict};
@@ -40,6 +40,11 @@ pub async fn check_all(
     let shared = Arc::new(Shared {
         settings: settings.clone(),
         ranks: settings.targets.iter().map(TagRanks::new).collect(),
+        environments: settings
+            .targets
+            .iter()
+            .map(Target::marker_environment)
+            .collect(),
         constraints: input.constraints.iter().map(|(c, _)| c.clone()).collect(),
         client,
     });
@@ -74,6 +79,8 @@ pub async fn check_all(
 struct Shared {
     settings: Settings,
     ranks: Vec<TagRanks>,
+    /// Each target's PEP 508 marker environment, built once.
+    environments: Vec<MarkerEnvironment>,
     constraints: Vec<IndexRequirement>,
     client: Arc<IndexClient>,
 }
@@ -85,15 +92,15 @@ impl Shared {
             Wanted::NotIndex { reason, .. } => return Verdict::bare(Outcome::Skip, reason.clone()),
             Wanted::Index(r) => r,
         };
-        let env = target.marker_environment();
-        if !requirement.marker.evaluate(&env, &[]) {
+        let env = &self.environments[t];
+        if !requirement.marker.evaluate(env, &[]) {
             let marker = requirement.marker_text.as_deref().unwrap_or("its marker");
             return Verdict::bare(
                 Outcome::Skip,
                 format!("marker {marker} is false on this target"),
             );
         }
-        let specifiers = self.constrained(requirement, target);
+        let specifiers = self.constrained(requirement, env);
         let page = self.client.project(&requirement.name).await;
         let page = match page.as_ref() {
             Lookup::Found(page) => page,
@@ -151,15 +158,18 @@ impl Shared {
     }
 
     /// The requirement's specifiers narrowed by every constraint on the same project whose marker holds.
-    fn constrained(&self, requirement: &IndexRequirement, target: &Target) -> VersionSpecifiers {
-        let env = target.marker_environment();
+    fn constrained(
+        &self,
+        requirement: &IndexRequirement,
+        env: &MarkerEnvironment,
+    ) -> VersionSpecifiers {
         requirement
             .specifiers
             .iter()
             .chain(
                 self.constraints
                     .iter()
-                    .filter(|c| c.name == requirement.name && c.marker.evaluate(&env, &[]))
+                    .filter(|c| c.name == requirement.name && c.marker.evaluate(env, &[]))
                     .flat_map(|c| c.specifiers.iter()),
             )
             .cloned()

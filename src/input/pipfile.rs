@@ -53,9 +53,8 @@ struct Requires {
 
 pub fn read_pipfile(path: &str, text: &str, selection: &Selection, input: &mut Input) {
     let file = TomlFile::new(path, text);
-    let pipfile: Pipfile = match file.parse() {
-        Ok(p) => p,
-        Err(e) => return input.errors.push(e),
+    let Some(pipfile) = file.decode::<Pipfile>(input) else {
+        return;
     };
     requires_python(
         pipfile.requires.as_ref(),

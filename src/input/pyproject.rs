@@ -69,9 +69,8 @@ struct PoetryGroup {
 
 pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
     let file = TomlFile::new(path, text);
-    let doc: Pyproject = match file.parse() {
-        Ok(d) => d,
-        Err(e) => return input.errors.push(e),
+    let Some(doc) = file.decode::<Pyproject>(input) else {
+        return;
     };
     let dir = Path::new(path).parent().unwrap_or(Path::new(""));
     let mut reader = Reader {

@@ -23,6 +23,12 @@ impl<'a> TomlFile<'a> {
             .map_err(|e| self.error(e.span(), format!("invalid TOML: {}", e.message().trim())))
     }
 
+    /// Decodes the whole file, or records the error in `input` and gives `None`: the reader then stops,
+    /// since a file that does not decode has no requirement to trust.
+    pub fn decode<T: DeserializeOwned>(&self, input: &mut Input) -> Option<T> {
+        self.parse().map_err(|e| input.errors.push(e)).ok()
+    }
+
     /// 1-based line and column (in characters) of a byte offset.
     pub fn position(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());

@@ -36,9 +36,8 @@ struct Package {
 
 pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
     let file = TomlFile::new(path, text);
-    let lock: Lock = match file.parse() {
-        Ok(l) => l,
-        Err(e) => return input.errors.push(e),
+    let Some(lock) = file.decode::<Lock>(input) else {
+        return;
     };
     let version = lock
         .metadata

@@ -39,9 +39,8 @@ const FALSE: &str = "python_version < '0'";
 
 pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
     let file = TomlFile::new(path, text);
-    let lock: Lock = match file.parse() {
-        Ok(l) => l,
-        Err(e) => return input.errors.push(e),
+    let Some(lock) = file.decode::<Lock>(input) else {
+        return;
     };
     let version = lock.lock_version.as_deref();
     if let Err(e) = super::check_version(&file, "pylock.toml lock-version", version, &["1"]) {

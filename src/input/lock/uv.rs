@@ -55,9 +55,8 @@ struct Dependency {
 
 pub fn read(path: &str, text: &str, selection: &Selection, input: &mut Input) {
     let file = TomlFile::new(path, text);
-    let lock: Lock = match file.parse() {
-        Ok(l) => l,
-        Err(e) => return input.errors.push(e),
+    let Some(lock) = file.decode::<Lock>(input) else {
+        return;
     };
     let version = lock.version.map(|v| v.to_string());
     if let Err(e) = super::check_version(&file, "uv.lock version", version.as_deref(), &["1"]) {
