@@ -151,11 +151,7 @@ pub fn run(args: Args) -> Result<Exit, String> {
         .map(|(path, f)| format!("input: {path} ({})", f.as_str()))
         .collect();
     let python = target_python(args.python, &input, &mut notes, &mut warnings);
-    let target = Target {
-        python,
-        musl: args.musl,
-        arch: args.arch,
-    };
+    let target = Target::musl(python, args.musl, args.arch);
     let (index, extras) = index_urls(&args, &input, &mut warnings)?;
     let options = IndexOptions {
         indexes: std::iter::once(index).chain(extras).collect(),

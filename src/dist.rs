@@ -160,7 +160,7 @@ mod tests {
     fn ranks() -> TagRanks {
         TagRanks::new(&Target {
             python: "3.12".parse().unwrap(),
-            musl: "1.2".parse().unwrap(),
+            libc: crate::target::Libc::Musl("1.2".parse().unwrap()),
             arch: Arch::X86_64,
         })
     }

@@ -13,7 +13,7 @@ use std::str::FromStr;
 use crate::dist::{DistFile, WheelName};
 use crate::index::{IndexFile, ProjectPage};
 use crate::pep::{Version, VersionSpecifiers, filter_versions, is_pinned};
-use crate::target::{TagRanks, Target};
+use crate::target::{Arch, Libc, TagRanks, Target};
 use crate::verdict::{Class, Outcome, Verdict};
 
 const SDIST_ONLY: &str = "sdist only";
@@ -174,7 +174,7 @@ impl<'p> Catalog<'p> {
                 } else {
                     let family = platform_family(&platform);
                     (
-                        Class::Musllinux,
+                        self.binary_class(),
                         format!("{family} wheel for {py}-{abi}"),
                         Some((e.file, version.clone())),
                     )
@@ -291,14 +291,21 @@ impl<'p> Catalog<'p> {
                     .any(|p| prefixes.iter().any(|x| p.starts_with(x)))
             })
         };
+        let (own, other, other_class) = match self.target.libc {
+            Libc::Musl(_) => ("musllinux", ["manylinux", "linux"], Class::ManylinuxOnly),
+            Libc::Glibc(_) => ("manylinux", ["musllinux", "linux"], Class::MusllinuxOnly),
+        };
         if compatible().any(|w| w.best_tag(self.ranks).is_some_and(|t| t.2 == "any")) {
             Class::PurePython
         } else if compatible().next().is_some() {
-            Class::Musllinux
-        } else if on(&["musllinux"]) {
-            Class::MusllinuxOther
-        } else if on(&["manylinux", "linux"]) {
-            Class::ManylinuxOnly
+            self.binary_class()
+        } else if on(&[own]) {
+            match self.target.libc {
+                Libc::Musl(_) => Class::MusllinuxOther,
+                Libc::Glibc(_) => Class::ManylinuxOther,
+            }
+        } else if on(&other) {
+            other_class
         } else if !wheels.is_empty() {
             Class::NoLinux
         } else if self.entries.iter().any(|e| e.dist.version() == version) {
@@ -308,9 +315,18 @@ impl<'p> Catalog<'p> {
         }
     }
 
+    /// The class of a compatible binary wheel on this target's C library.
+    fn binary_class(&self) -> Class {
+        match self.target.libc {
+            Libc::Musl(_) => Class::Musllinux,
+            Libc::Glibc(_) => Class::Manylinux,
+        }
+    }
+
     /// Why no wheel of `version` fits the target: the closest miss, in a few words.
     fn why_no_wheel(&self, version: &Version, policy: Policy) -> String {
         let arch = self.target.arch.as_str();
+        let family = self.target.libc.family();
         let wheels = self.wheels_of(version);
         if !policy.allow_wheel {
             return "--no-binary excludes wheels".to_string();
@@ -318,29 +334,43 @@ impl<'p> Catalog<'p> {
         if wheels.is_empty() {
             return SDIST_ONLY.to_string();
         }
-        let is_musl = |w: &&WheelName| w.platforms().any(|p| p.starts_with("musllinux"));
-        let musl: Vec<&WheelName> = wheels.iter().copied().filter(is_musl).collect();
-        if !musl.is_empty() {
-            let for_arch: Vec<&WheelName> = musl
+        let is_own = |w: &&WheelName| w.platforms().any(|p| p.starts_with(family));
+        let own: Vec<&WheelName> = wheels.iter().copied().filter(is_own).collect();
+        if !own.is_empty() {
+            let for_arch: Vec<&WheelName> = own
                 .iter()
                 .copied()
-                .filter(|w| w.platforms().any(|p| p.ends_with(arch)))
+                .filter(|w| w.platforms().any(|p| platform_arch(p) == Some(arch)))
                 .collect();
             if for_arch.is_empty() {
-                // `musllinux_1_2_x86_64` → `x86_64`: the architecture is what follows the second `_` of `1_2_…`.
-                let arches = summarize(musl.iter().flat_map(|w| {
+                let arches = summarize(own.iter().flat_map(|w| {
                     w.platforms()
-                        .filter_map(|p| p.strip_prefix("musllinux_"))
-                        .filter_map(|p| p.splitn(3, '_').nth(2))
+                        .filter(|p| p.starts_with(family))
+                        .filter_map(platform_arch)
                         .map(str::to_string)
                 }));
-                return format!("no musllinux wheel for {arch} (only {arches})");
+                return format!("no {family} wheel for {arch} (only {arches})");
             }
             let pythons = summarize(for_arch.iter().map(|w| format!("{}-{}", w.python, w.abi)));
+            // The Python fits but the C library is too old for every wheel (manylinux_2_39 on glibc 2.36): the
+            // wheel's interpreter and ABI would be taken on the target's own best platform.
+            let best_platform = self.target.platforms().swap_remove(0);
+            let python_fits = for_arch.iter().any(|w| {
+                w.tags()
+                    .any(|(py, abi, _)| self.ranks.rank(py, abi, &best_platform).is_some())
+            });
+            if python_fits {
+                let needs = summarize(
+                    for_arch
+                        .iter()
+                        .flat_map(|w| w.platforms().map(platform_family)),
+                );
+                return format!("no {family} wheel for {} (only {needs})", self.target.libc);
+            }
             return format!(
-                "no musllinux wheel for {} on musl 1.{} (only {pythons})",
+                "no {family} wheel for {} on {} (only {pythons})",
                 self.target.interpreter(),
-                self.target.musl.minor
+                self.target.libc
             );
         }
         let families = summarize(
@@ -349,11 +379,12 @@ impl<'p> Catalog<'p> {
                 .flat_map(|w| w.platforms().map(platform_family)),
         );
         let linux = wheels.iter().any(|w| {
-            w.platforms()
-                .any(|p| p.starts_with("manylinux") || p.starts_with("linux"))
+            w.platforms().any(|p| {
+                p.starts_with("manylinux") || p.starts_with("musllinux") || p.starts_with("linux")
+            })
         });
         if linux {
-            format!("no musllinux wheel ({families} wheels only)")
+            format!("no {family} wheel ({families} wheels only)")
         } else {
             format!("no Linux wheel ({families} wheels only)")
         }
@@ -431,6 +462,16 @@ fn sort_key<'a>(e: &'a Entry, policy: Policy) -> SortKey<'a> {
     }
 }
 
+/// The architecture a platform tag ends with (`manylinux2014_x86_64` → `x86_64`), when it is one muslcheck
+/// knows.
+fn platform_arch(platform: &str) -> Option<&'static str> {
+    Arch::ALL.iter().map(|a| a.as_str()).find(|a| {
+        platform
+            .strip_suffix(a)
+            .is_some_and(|head| head.ends_with('_'))
+    })
+}
+
 /// A platform tag without its architecture: `musllinux_1_2_x86_64` → `musllinux_1_2`,
 /// `manylinux2014_x86_64` → `manylinux2014`; every `macosx_*` is `macosx` and every `win*` is `win`.
 fn platform_family(platform: &str) -> String {
@@ -488,7 +529,6 @@ fn yank_note_of(files: &[&Entry]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::target::Arch;
     use url::Url;
 
     /// A page from (filename, requires-python, yanked) triples, in page order.
@@ -515,7 +555,7 @@ mod tests {
     fn target(arch: Arch) -> Target {
         Target {
             python: "3.12".parse().unwrap(),
-            musl: "1.2".parse().unwrap(),
+            libc: crate::target::Libc::Musl("1.2".parse().unwrap()),
             arch,
         }
     }

@@ -162,6 +162,98 @@ impl FromStr for MuslVersion {
     }
 }
 
+impl fmt::Display for MuslVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "1.{}", self.minor)
+    }
+}
+
+/// A glibc release `2.N` (manylinux_2_N wheels run on glibc 2.N and later; PEP 600).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GlibcVersion {
+    pub minor: u16,
+}
+
+/// The oldest glibc a manylinux tag names: 2.5 (manylinux1) on x86_64 and i686, 2.17 elsewhere
+/// (`packaging._manylinux`).
+const GLIBC_OLDEST_X86: u16 = 5;
+const GLIBC_OLDEST: u16 = 17;
+/// The newest glibc muslcheck accepts as a target; far past any release, it only bounds the tag list.
+const GLIBC_NEWEST: u16 = 99;
+
+impl FromStr for GlibcVersion {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || format!("'{s}' is not a glibc version like 2.36");
+        let minor = s
+            .trim()
+            .strip_prefix("2.")
+            .ok_or_else(bad)?
+            .parse::<u16>()
+            .map_err(|_| bad())?;
+        if !(GLIBC_OLDEST..=GLIBC_NEWEST).contains(&minor) {
+            return Err(format!(
+                "glibc {s} is not supported: use 2.{GLIBC_OLDEST} to 2.{GLIBC_NEWEST}"
+            ));
+        }
+        Ok(GlibcVersion { minor })
+    }
+}
+
+impl fmt::Display for GlibcVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "2.{}", self.minor)
+    }
+}
+
+/// The C library of the image: musl (Alpine) or glibc (Debian, the `-slim` images).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Libc {
+    Musl(MuslVersion),
+    Glibc(GlibcVersion),
+}
+
+impl Libc {
+    /// `musl` or `glibc`, as the JSON report's `libc` says.
+    pub fn name(self) -> &'static str {
+        match self {
+            Libc::Musl(_) => "musl",
+            Libc::Glibc(_) => "glibc",
+        }
+    }
+
+    /// The version alone: `1.2`, `2.36`.
+    pub fn version(self) -> String {
+        match self {
+            Libc::Musl(v) => v.to_string(),
+            Libc::Glibc(v) => v.to_string(),
+        }
+    }
+
+    /// The wheel platform family whose tags this libc accepts: `musllinux` (PEP 656) or `manylinux` (PEP 600).
+    pub fn family(self) -> &'static str {
+        match self {
+            Libc::Musl(_) => "musllinux",
+            Libc::Glibc(_) => "manylinux",
+        }
+    }
+
+    /// The platform tag without its architecture: `musllinux_1_2`, `manylinux_2_36`.
+    pub fn platform_prefix(self) -> String {
+        match self {
+            Libc::Musl(v) => format!("musllinux_1_{}", v.minor),
+            Libc::Glibc(v) => format!("manylinux_2_{}", v.minor),
+        }
+    }
+}
+
+impl fmt::Display for Libc {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.name(), self.version())
+    }
+}
+
 /// One wheel tag triple of PEP 425.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Tag {
@@ -180,16 +272,27 @@ impl fmt::Display for Tag {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Target {
     pub python: PythonVersion,
-    pub musl: MuslVersion,
+    pub libc: Libc,
     pub arch: Arch,
 }
 
 impl Target {
-    /// The target id of DESIGN.md: `cp312-musllinux_1_2_x86_64`.
+    /// A musl target (the common case; glibc targets are built with the struct literal).
+    pub fn musl(python: PythonVersion, musl: MuslVersion, arch: Arch) -> Self {
+        Target {
+            python,
+            libc: Libc::Musl(musl),
+            arch,
+        }
+    }
+
+    /// The target id of DESIGN.md: `cp312-musllinux_1_2_x86_64`, `cp312-manylinux_2_36_x86_64`.
     pub fn id(&self) -> String {
         format!(
-            "cp3{}-musllinux_1_{}_{}",
-            self.python.minor, self.musl.minor, self.arch
+            "cp3{}-{}_{}",
+            self.python.minor,
+            self.libc.platform_prefix(),
+            self.arch
         )
     }
 
@@ -198,13 +301,38 @@ impl Target {
         format!("cp3{}", self.python.minor)
     }
 
-    /// Platforms best first: musllinux_1_N … musllinux_1_0, then linux (PEP 656; pip's order on musl).
-    fn platforms(&self) -> Vec<String> {
+    /// Platforms best first, as `packaging.tags._linux_platforms()` yields them: on musl 1.N,
+    /// musllinux_1_N … musllinux_1_0 (PEP 656); on glibc 2.N, manylinux_2_N … down to the oldest tag of the
+    /// architecture, each legacy alias (manylinux2014 = 2.17, manylinux2010 = 2.12, manylinux1 = 2.5) right
+    /// after its PEP 600 name; then linux.
+    pub fn platforms(&self) -> Vec<String> {
         let arch = self.arch.as_str();
-        let mut out: Vec<String> = (0..=self.musl.minor)
-            .rev()
-            .map(|m| format!("musllinux_1_{m}_{arch}"))
-            .collect();
+        let mut out: Vec<String> = match self.libc {
+            Libc::Musl(v) => (0..=v.minor)
+                .rev()
+                .map(|m| format!("musllinux_1_{m}_{arch}"))
+                .collect(),
+            Libc::Glibc(v) => {
+                let oldest = match self.arch {
+                    Arch::X86_64 | Arch::I686 => GLIBC_OLDEST_X86,
+                    _ => GLIBC_OLDEST,
+                };
+                let mut tags = Vec::new();
+                for minor in (oldest..=v.minor).rev() {
+                    tags.push(format!("manylinux_2_{minor}_{arch}"));
+                    let legacy = match minor {
+                        17 => Some("manylinux2014"),
+                        12 => Some("manylinux2010"),
+                        5 => Some("manylinux1"),
+                        _ => None,
+                    };
+                    if let Some(legacy) = legacy {
+                        tags.push(format!("{legacy}_{arch}"));
+                    }
+                }
+                tags
+            }
+        };
         out.push(format!("linux_{arch}"));
         out
     }
@@ -270,11 +398,7 @@ impl Target {
 
 impl fmt::Display for Target {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "CPython {} · musl 1.{} · {}",
-            self.python, self.musl.minor, self.arch
-        )
+        write!(f, "CPython {} · {} · {}", self.python, self.libc, self.arch)
     }
 }
 
@@ -312,7 +436,7 @@ mod tests {
     fn target_id_and_display() {
         let t = Target {
             python: "3.12".parse().unwrap(),
-            musl: "1.2".parse().unwrap(),
+            libc: crate::target::Libc::Musl("1.2".parse().unwrap()),
             arch: "arm64".parse().unwrap(),
         };
         assert_eq!(t.id(), "cp312-musllinux_1_2_aarch64");
@@ -357,7 +481,7 @@ mod tests {
     fn ranks_follow_the_tag_order() {
         let t = Target {
             python: "3.12".parse().unwrap(),
-            musl: "1.2".parse().unwrap(),
+            libc: crate::target::Libc::Musl("1.2".parse().unwrap()),
             arch: Arch::X86_64,
         };
         let r = TagRanks::new(&t);
@@ -370,30 +494,66 @@ mod tests {
         assert_eq!(r.rank("cp312", "cp312", "musllinux_1_2_aarch64"), None);
     }
 
+    /// Parses a target id back (test helper): `cp312-musllinux_1_2_x86_64`, `cp312-manylinux_2_36_i686`.
+    fn from_id(id: &str) -> Target {
+        let (cp, rest) = id.split_once('-').unwrap();
+        let python: PythonVersion = format!("3.{}", &cp[3..]).parse().unwrap();
+        let parts: Vec<&str> = rest.splitn(4, '_').collect();
+        let version = format!("{}.{}", parts[1], parts[2]);
+        let libc = match parts[0] {
+            "musllinux" => Libc::Musl(version.parse().unwrap()),
+            "manylinux" => Libc::Glibc(version.parse().unwrap()),
+            other => panic!("unknown family {other}"),
+        };
+        Target {
+            python,
+            libc,
+            arch: parts[3].parse().unwrap(),
+        }
+    }
+
     /// The fixtures are `packaging.tags` output, generated once by `tests/fixtures/tags/generate.py`
-    /// (packaging 26.3): for cp39/cp312/cp313 × x86_64/aarch64 × musl 1.1/1.2, every tag in order.
+    /// (packaging 26.3): musl and glibc targets over several CPythons and every architecture, every tag in
+    /// order, the platform list from packaging's own `_musllinux`/`_manylinux` with the C library faked.
     #[test]
     fn tag_order_matches_packaging_tags() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tags");
-        let mut checked = 0;
-        for minor in ["3.9", "3.12", "3.13"] {
-            for arch in ["x86_64", "aarch64"] {
-                for musl in ["1.1", "1.2"] {
-                    let t = Target {
-                        python: minor.parse().unwrap(),
-                        musl: musl.parse().unwrap(),
-                        arch: arch.parse().unwrap(),
-                    };
-                    let file = dir.join(format!("{}.txt", t.id()));
-                    let expected = std::fs::read_to_string(&file).unwrap();
-                    let expected: Vec<&str> = expected.lines().collect();
-                    let ours: Vec<String> =
-                        t.compatible_tags().iter().map(Tag::to_string).collect();
-                    assert_eq!(ours, expected, "tag order for {}", t.id());
-                    checked += 1;
-                }
+        let mut checked = Vec::new();
+        for file in std::fs::read_dir(&dir).unwrap() {
+            let path = file.unwrap().path();
+            if path.extension().is_none_or(|e| e != "txt") {
+                continue;
             }
+            let id = path.file_stem().unwrap().to_str().unwrap().to_string();
+            let t = from_id(&id);
+            assert_eq!(t.id(), id);
+            let expected = std::fs::read_to_string(&path).unwrap();
+            let expected: Vec<&str> = expected.lines().collect();
+            let ours: Vec<String> = t.compatible_tags().iter().map(Tag::to_string).collect();
+            assert_eq!(ours, expected, "tag order for {id}");
+            checked.push(id);
         }
-        assert_eq!(checked, 12);
+        assert_eq!(checked.len(), 25, "{checked:?}");
+        assert!(checked.iter().any(|id| id.contains("manylinux_2_36_i686")));
+    }
+
+    #[test]
+    fn glibc_versions_and_ids() {
+        let t = Target {
+            python: "3.12".parse().unwrap(),
+            libc: Libc::Glibc("2.36".parse().unwrap()),
+            arch: Arch::X86_64,
+        };
+        assert_eq!(t.id(), "cp312-manylinux_2_36_x86_64");
+        assert_eq!(t.to_string(), "CPython 3.12 · glibc 2.36 · x86_64");
+        assert!("2.16".parse::<GlibcVersion>().is_err());
+        assert!("3.1".parse::<GlibcVersion>().is_err());
+        assert!("2.x".parse::<GlibcVersion>().is_err());
+        let r = TagRanks::new(&t);
+        let legacy = r.rank("cp312", "cp312", "manylinux2014_x86_64").unwrap();
+        let pep600 = r.rank("cp312", "cp312", "manylinux_2_17_x86_64").unwrap();
+        assert_eq!(legacy, pep600 + 1, "an alias right after its PEP 600 name");
+        assert_eq!(r.rank("cp312", "cp312", "manylinux_2_39_x86_64"), None);
+        assert_eq!(r.rank("cp312", "cp312", "musllinux_1_2_x86_64"), None);
     }
 }

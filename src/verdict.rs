@@ -56,6 +56,12 @@ pub enum Class {
     PurePython,
     MusllinuxOther,
     ManylinuxOnly,
+    /// On a glibc target: a compatible manylinux (or linux) wheel.
+    Manylinux,
+    /// On a glibc target: manylinux wheels exist, none for this target's Python, arch or glibc.
+    ManylinuxOther,
+    /// On a glibc target: musllinux wheels only.
+    MusllinuxOnly,
     NoLinux,
     SdistOnly,
     NoFiles,
@@ -68,6 +74,9 @@ impl Class {
             Class::PurePython => "pure_python",
             Class::MusllinuxOther => "musllinux_other",
             Class::ManylinuxOnly => "manylinux_only",
+            Class::Manylinux => "manylinux",
+            Class::ManylinuxOther => "manylinux_other",
+            Class::MusllinuxOnly => "musllinux_only",
             Class::NoLinux => "no_linux",
             Class::SdistOnly => "sdist_only",
             Class::NoFiles => "no_files",

@@ -63,8 +63,8 @@ impl From<&Target> for TargetInfo {
         TargetInfo {
             id: t.id(),
             python: t.python.to_string(),
-            libc: "musl",
-            libc_version: format!("1.{}", t.musl.minor),
+            libc: t.libc.name(),
+            libc_version: t.libc.version(),
             arch: t.arch.as_str(),
         }
     }

@@ -458,7 +458,7 @@ content-hash = "abc"
         let on = |text: &str, python: &str, platform_windows: bool| {
             let target = Target {
                 python: python.parse().unwrap(),
-                musl: "1.2".parse().unwrap(),
+                libc: crate::target::Libc::Musl("1.2".parse().unwrap()),
                 arch: Arch::X86_64,
             };
             let mut env = target.marker_environment();

@@ -292,7 +292,7 @@ source = { git = "https://example.invalid/mylib.git?rev=abc#abc" }
     fn markers_follow_the_dependency_paths() {
         let t = |py: &str| Target {
             python: py.parse().unwrap(),
-            musl: "1.2".parse().unwrap(),
+            libc: crate::target::Libc::Musl("1.2".parse().unwrap()),
             arch: Arch::X86_64,
         };
         let input = read_lock(&Selection::default());
@@ -324,7 +324,7 @@ source = { git = "https://example.invalid/mylib.git?rev=abc#abc" }
     fn extras_and_groups_open_their_edges() {
         let t = Target {
             python: "3.12".parse().unwrap(),
-            musl: "1.2".parse().unwrap(),
+            libc: crate::target::Libc::Musl("1.2".parse().unwrap()),
             arch: Arch::X86_64,
         };
         let arm = Target {
