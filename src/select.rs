@@ -415,22 +415,21 @@ impl<'p> Catalog<'p> {
             })
             .map(|e| e.dist.version())
             .max();
-        let target = self.target.id();
         match with_wheel {
             Some(v) if v > version => {
                 vec![format!(
-                    "{} {v} has a wheel for {target}: upgrading avoids this",
+                    "{} {v} has a wheel for this target: upgrading avoids this",
                     self.project
                 )]
             }
             Some(v) if v < version => vec![format!(
-                "{} {v} (older) has a wheel for {target}",
+                "{} {v} (older) has a wheel for this target",
                 self.project
             )],
             // This very release has one that pip would not take (yanked, or excluded by an option).
             Some(_) => Vec::new(),
             None => vec![format!(
-                "no release of {} listed on the index has a wheel for {target}",
+                "no release of {} listed on the index has a wheel for this target",
                 self.project
             )],
         }

@@ -1,12 +1,14 @@
 //! The report: a serde model (JSON is its serialisation, DESIGN.md schema_version 1) and the renderers that
 //! turn it into text. Nothing here computes a verdict, and nothing here prints.
 
+mod compare;
 mod terminal;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+pub use compare::{Compare, compare as compare_targets};
 pub use terminal::render as render_terminal;
 
 use crate::input::InputError;
@@ -27,6 +29,11 @@ pub struct Report {
     pub packages: Vec<Package>,
     pub errors: Vec<ErrorEntry>,
     pub summary: BTreeMap<String, Summary>,
+    /// Per target, the summed size of the files pip would download (the chosen wheel or sdist of each package).
+    pub download: BTreeMap<String, Download>,
+    /// The current image against the proposed one, when the run compares two.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compare: Option<Compare>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     /// How the inputs and the target were chosen (files read, the Python taken from requires-python).
@@ -49,25 +56,99 @@ impl Default for Tool {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Clone, Serialize)]
 pub struct TargetInfo {
     pub id: String,
     pub python: String,
     pub libc: &'static str,
     pub libc_version: String,
     pub arch: &'static str,
+    /// The image this target stands for, when an image or a Dockerfile named it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
-impl From<&Target> for TargetInfo {
-    fn from(t: &Target) -> Self {
+impl TargetInfo {
+    pub fn new(t: &Target, image: Option<String>) -> Self {
         TargetInfo {
             id: t.id(),
             python: t.python.to_string(),
             libc: t.libc.name(),
             libc_version: t.libc.version(),
             arch: t.arch.as_str(),
+            image,
         }
     }
+}
+
+/// Short column labels for several targets: only the parts that differ between them (`3.12 x86_64`,
+/// `glibc aarch64`); the whole id when they are all alike.
+pub fn short_labels(targets: &[TargetInfo]) -> Vec<String> {
+    let varies = |f: fn(&TargetInfo) -> String| targets.iter().any(|t| f(t) != f(&targets[0]));
+    let python = varies(|t| t.python.clone());
+    let libc = varies(|t| format!("{} {}", t.libc, t.libc_version));
+    let libc_name = varies(|t| t.libc.to_string());
+    let arch = varies(|t| t.arch.to_string());
+    targets
+        .iter()
+        .map(|t| {
+            let mut parts: Vec<String> = Vec::new();
+            if python {
+                parts.push(t.python.clone());
+            }
+            if libc_name {
+                parts.push(t.libc.to_string());
+            } else if libc {
+                parts.push(format!("{} {}", t.libc, t.libc_version));
+            }
+            if arch {
+                parts.push(t.arch.to_string());
+            }
+            if parts.is_empty() {
+                t.id.clone()
+            } else {
+                parts.join(" ")
+            }
+        })
+        .collect()
+}
+
+/// What pip would download on one target: the chosen file of every package that installs or builds.
+#[derive(Debug, Default, Serialize, Clone, Copy, PartialEq, Eq)]
+pub struct Download {
+    /// Summed size in bytes of the files whose size the index gives.
+    pub bytes: u64,
+    pub files: usize,
+    /// Files the index gives no size for (PEP 503 pages may not): `bytes` is then a lower bound.
+    pub files_without_size: usize,
+}
+
+impl Download {
+    pub fn add(&mut self, verdict: &Verdict) {
+        if verdict.file.is_none() || !matches!(verdict.outcome, Outcome::Wheel | Outcome::Build) {
+            return;
+        }
+        self.files += 1;
+        match verdict.size {
+            Some(size) => self.bytes += size,
+            None => self.files_without_size += 1,
+        }
+    }
+
+    /// `123.4 MB`, or `≥ 123.4 MB` when some files had no size.
+    pub fn text(&self) -> String {
+        let mb = format_mb(self.bytes);
+        if self.files_without_size > 0 {
+            format!("≥ {mb}")
+        } else {
+            mb
+        }
+    }
+}
+
+/// Decimal megabytes with one decimal, as pip prints download sizes.
+pub fn format_mb(bytes: u64) -> String {
+    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
 }
 
 #[derive(Debug, Serialize)]
@@ -154,12 +235,19 @@ impl Report {
             .iter()
             .map(|t| (t.id.clone(), Summary::default()))
             .collect();
+        let mut download: BTreeMap<String, Download> = self
+            .targets
+            .iter()
+            .map(|t| (t.id.clone(), Download::default()))
+            .collect();
         for package in &self.packages {
             for (id, verdict) in &package.targets {
                 summary.entry(id.clone()).or_default().add(verdict.outcome);
+                download.entry(id.clone()).or_default().add(verdict);
             }
         }
         self.summary = summary;
+        self.download = download;
     }
 
     /// Takes the credentials out of every URL the report quotes: requirement lines, reasons, advice, errors

@@ -10,20 +10,27 @@ use clap::{Parser, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use url::Url;
 
+mod targets;
+
 use crate::check::{Settings, check_all};
 use crate::index::{DEFAULT_INDEX_URL, IndexClient, IndexOptions, redact};
 use crate::input::{Input, Selection, Wanted, read_inputs};
 use crate::report::{
-    ErrorEntry, Package, Report, SCHEMA_VERSION, Source, TargetInfo, Tool, render_terminal,
+    ErrorEntry, Package, Report, SCHEMA_VERSION, Source, TargetInfo, Tool, compare_targets,
+    render_terminal, short_labels,
 };
-use crate::target::{Arch, MuslVersion, PythonVersion, Target};
+use crate::target::{Arch, GlibcVersion, Libc, MuslVersion, PythonVersion};
 use crate::verdict::Outcome;
+use targets::{LibcKind, Plan};
 
 /// The CPython checked when neither `--python` nor the project's requires-python says.
 const DEFAULT_PYTHON: PythonVersion = PythonVersion {
     minor: 12,
     patch: None,
 };
+
+/// The glibc of glibc targets when `--glibc` does not say.
+const DEFAULT_GLIBC: GlibcVersion = GlibcVersion { minor: 36 };
 
 /// What `pip install` does on an Alpine (musl) image, for every requirement, before anyone builds.
 #[derive(Debug, Parser)]
@@ -35,10 +42,10 @@ pub struct Args {
     #[arg(value_name = "PATH")]
     pub files: Vec<String>,
 
-    /// CPython version of the target image, as 3.12 or 3.12.7 [default: the lowest the project's
-    /// requires-python admits, else 3.12]
-    #[arg(long, value_name = "X.Y[.Z]")]
-    pub python: Option<PythonVersion>,
+    /// CPython version of the target image, as 3.12 or 3.12.7; a list (3.11,3.12,3.13) checks each
+    /// [default: the lowest the project's requires-python admits, else 3.12]
+    #[arg(long, value_name = "X.Y[.Z],…", value_delimiter = ',')]
+    pub python: Vec<PythonVersion>,
 
     /// Include this extra (optional dependencies) of the project. Repeatable.
     #[arg(long, value_name = "NAME")]
@@ -60,13 +67,35 @@ pub struct Args {
     #[arg(long)]
     pub dev: bool,
 
-    /// CPU architecture: x86_64, aarch64, armv7l, i686, ppc64le or s390x (amd64 and arm64 are accepted).
-    #[arg(long, default_value = "x86_64")]
-    pub arch: Arch,
+    /// CPU architecture: x86_64, aarch64, armv7l, i686, ppc64le or s390x (amd64 and arm64 are accepted);
+    /// a list (x86_64,aarch64) checks each [default: x86_64]
+    #[arg(long, value_name = "ARCH,…", value_delimiter = ',')]
+    pub arch: Vec<Arch>,
 
-    /// musl version of the target: 1.2 (Alpine 3.13 and later) or 1.1 (Alpine 3.9 to 3.12).
+    /// C library of the target: musl (Alpine) or glibc (Debian, the -slim images); musl,glibc checks both.
+    #[arg(long, value_enum, value_name = "LIBC,…", value_delimiter = ',')]
+    pub libc: Vec<LibcKind>,
+
+    /// musl version of musl targets: 1.2 (Alpine 3.13 and later) or 1.1 (Alpine 3.9 to 3.12).
     #[arg(long, default_value = "1.2", value_name = "1.N")]
     pub musl: MuslVersion,
+
+    /// glibc version of glibc targets, as 2.36 or a Debian release name (bookworm)
+    /// [default: the Debian release of the official python image's -slim tag]
+    #[arg(long, value_name = "2.N|RELEASE")]
+    pub glibc: Option<String>,
+
+    /// Compare two images: the current one (python:3.12-slim) …
+    #[arg(long, value_name = "IMAGE", requires = "to")]
+    pub from: Option<String>,
+
+    /// … and the proposed one (python:3.12-alpine): what changes per package, and a summary line.
+    #[arg(long, value_name = "IMAGE", requires = "from")]
+    pub to: Option<String>,
+
+    /// Compare each target with its counterpart on the other C library (slim against alpine).
+    #[arg(long, conflicts_with = "libc")]
+    pub compare: bool,
 
     /// Package index (PEP 691 JSON or PEP 503 HTML). Overrides an -i line in the files.
     #[arg(long, env = "PIP_INDEX_URL", value_name = "URL")]
@@ -150,8 +179,7 @@ pub fn run(args: Args) -> Result<Exit, String> {
         .iter()
         .map(|(path, f)| format!("input: {path} ({})", f.as_str()))
         .collect();
-    let python = target_python(args.python, &input, &mut notes, &mut warnings);
-    let target = Target::musl(python, args.musl, args.arch);
+    let plan = plan_targets(&args, &input, &mut notes, &mut warnings)?;
     let (index, extras) = index_urls(&args, &input, &mut warnings)?;
     let options = IndexOptions {
         indexes: std::iter::once(index).chain(extras).collect(),
@@ -162,7 +190,7 @@ pub fn run(args: Args) -> Result<Exit, String> {
     };
     let client = IndexClient::new(&options).map_err(|e| e.to_string())?;
     let settings = Settings {
-        targets: vec![target],
+        targets: plan.targets(),
         pre: args.pre || input.options.pre,
         prefer_binary: args.prefer_binary || input.options.prefer_binary,
         formats: input.options.formats.clone(),
@@ -176,7 +204,7 @@ pub fn run(args: Args) -> Result<Exit, String> {
     let verdicts = runtime.block_on(check_all(&input, &settings, Arc::new(client), &progress));
     progress.finish_and_clear();
 
-    let mut report = build_report(&input, &settings, verdicts, shown, warnings);
+    let mut report = build_report(&input, &plan, verdicts, shown, warnings);
     report.notes = notes;
     report.redact();
     let text = match args.format {
@@ -234,29 +262,74 @@ fn index_urls(
     Ok((index, extras))
 }
 
-/// The target's CPython: `--python`, else the lowest the project's requires-python admits, else the default.
-/// A `--python` outside requires-python is a warning: the project says it does not support it.
-fn target_python(
-    asked: Option<PythonVersion>,
+/// The targets of the run: a comparison (`--compare`), or the matrix of `--python` × `--libc` × `--arch`.
+fn plan_targets(
+    args: &Args,
     input: &Input,
     notes: &mut Vec<String>,
     warnings: &mut Vec<String>,
-) -> PythonVersion {
+) -> Result<Plan, String> {
+    let pythons = target_pythons(&args.python, input, notes, warnings);
+    let arches = if args.arch.is_empty() {
+        vec![Arch::X86_64]
+    } else {
+        args.arch.clone()
+    };
+    let glibc = match &args.glibc {
+        Some(text) => text.parse::<GlibcVersion>()?,
+        None => DEFAULT_GLIBC,
+    };
+    if args.compare {
+        let slim = targets::matrix(&pythons, &[Libc::Glibc(glibc)], &arches);
+        let side = |libc: &str, variant: &str| match pythons.as_slice() {
+            [python] => format!("python:{python}-{variant} ({libc})"),
+            _ => format!("the -{variant} images ({libc})"),
+        };
+        let from: Vec<_> = slim.targets.iter().map(|p| (p.target, None)).collect();
+        let to: Vec<_> = from
+            .iter()
+            .map(|(t, _)| (targets::counterpart(t, args.musl, glibc), None))
+            .collect();
+        return Ok(targets::comparison(
+            &side(&format!("glibc {glibc}"), "slim"),
+            &from,
+            &side(&format!("musl {}", args.musl), "alpine"),
+            &to,
+        ));
+    }
+    let libcs = targets::libcs(&args.libc, args.musl, glibc);
+    Ok(targets::matrix(&pythons, &libcs, &arches))
+}
+
+/// The target's CPythons: `--python`, else the lowest the project's requires-python admits, else the
+/// default. A `--python` outside requires-python is a warning: the project says it does not support it.
+fn target_pythons(
+    asked: &[PythonVersion],
+    input: &Input,
+    notes: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) -> Vec<PythonVersion> {
     let declared = input.requires_python.as_ref();
     let at = |rp: &crate::input::RequiresPython| format!("{}:{}", rp.source.path, rp.source.line);
-    match (asked, declared) {
-        (Some(python), Some(rp)) => {
-            if !python.admitted_by(&rp.any_of) {
+    if !asked.is_empty() {
+        let mut out = Vec::new();
+        for python in asked {
+            if out.contains(python) {
+                continue;
+            }
+            if let Some(rp) = declared.filter(|rp| !python.admitted_by(&rp.any_of)) {
                 warnings.push(format!(
                     "--python {python} is outside the project's requires-python {} ({})",
                     rp.text,
                     at(rp)
                 ));
             }
-            python
+            out.push(*python);
         }
-        (Some(python), None) => python,
-        (None, Some(rp)) => match PythonVersion::lowest_admitted(&rp.any_of) {
+        return out;
+    }
+    let python = match declared {
+        Some(rp) => match PythonVersion::lowest_admitted(&rp.any_of) {
             Some(python) => {
                 notes.push(format!(
                     "python: {python}, the lowest requires-python {} admits ({})",
@@ -274,18 +347,19 @@ fn target_python(
                 DEFAULT_PYTHON
             }
         },
-        (None, None) => DEFAULT_PYTHON,
-    }
+        None => DEFAULT_PYTHON,
+    };
+    vec![python]
 }
 
 fn build_report(
     input: &Input,
-    settings: &Settings,
+    plan: &Plan,
     verdicts: Vec<Vec<crate::verdict::Verdict>>,
     indexes: Vec<String>,
     warnings: Vec<String>,
 ) -> Report {
-    let ids: Vec<String> = settings.targets.iter().map(Target::id).collect();
+    let ids: Vec<String> = plan.targets.iter().map(|p| p.target.id()).collect();
     let packages = input
         .entries
         .iter()
@@ -318,14 +392,40 @@ fn build_report(
         tool: Tool::default(),
         index: indexes.next().unwrap_or_default(),
         extra_index_urls: indexes.collect(),
-        targets: settings.targets.iter().map(TargetInfo::from).collect(),
+        targets: plan
+            .targets
+            .iter()
+            .map(|p| TargetInfo::new(&p.target, p.image.clone()))
+            .collect(),
         packages,
         errors: input.errors.iter().map(ErrorEntry::from).collect(),
         summary: BTreeMap::new(),
+        download: BTreeMap::new(),
+        compare: None,
         warnings,
         notes: Vec::new(),
     };
     report.summarize();
+    if let Some(comparison) = &plan.compare {
+        let labels: BTreeMap<String, String> = report
+            .targets
+            .iter()
+            .map(|t| t.id.clone())
+            .zip(short_labels(&report.targets))
+            .collect();
+        let pairs: Vec<(String, String)> = comparison
+            .pairs
+            .iter()
+            .map(|(a, b)| (ids[*a].clone(), ids[*b].clone()))
+            .collect();
+        report.compare = Some(compare_targets(
+            &comparison.from,
+            &comparison.to,
+            &pairs,
+            &report.packages,
+            &labels,
+        ));
+    }
     report
 }
 
