@@ -331,3 +331,75 @@ pub fn temp_requirements(text: &str) -> (tempfile::TempDir, String) {
     std::fs::write(&path, text).unwrap();
     (dir, path.display().to_string())
 }
+
+/// Lines where pip 24.1+ differs from the reference: the wheel's core metadata has a Requires-Dist that current
+/// pip rejects, no other version satisfies the pin, so pip fails (DESIGN.md, "Choosing the file").
+/// torchsde's index has no `.metadata` file: its METADATA is read out of the wheel, as pip reads it.
+const PIP_REJECTS_METADATA: [(&str, &str); 2] =
+    [("celery", "pytz (>dev)"), ("torchsde", "numpy (>=1.19.*)")];
+
+/// Asserts that a report's verdicts on target `tid` for `e2e/requirements.txt` equal the expectation recorded
+/// with the independent PyPA-`packaging` reference (`e2e/expected-<tid>.json`), except where current pip
+/// itself differs from that reference; returns the verdicts, in input order.
+pub fn assert_matches_reference(ours: &serde_json::Value, tid: &str) -> Vec<serde_json::Value> {
+    use serde_json::Value;
+    let expected: Value = serde_json::from_slice(
+        &std::fs::read(fixtures().join(format!("e2e/expected-{tid}.json"))).unwrap(),
+    )
+    .unwrap();
+    let expected_by_line: HashMap<u64, &Value> = expected["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| (p["line"].as_u64().unwrap(), p))
+        .collect();
+    let packages = ours["packages"].as_array().unwrap();
+    assert_eq!(
+        packages.len(),
+        expected_by_line.len(),
+        "one verdict per requirement line"
+    );
+    for package in packages {
+        let line = package["source"]["line"].as_u64().unwrap();
+        let want = expected_by_line[&line];
+        let got = &package["targets"][tid];
+        let wanted = &want["targets"][tid];
+        let name = package["name"].as_str().unwrap_or("?");
+        if let Some((_, bad)) = PIP_REJECTS_METADATA.iter().find(|(n, _)| *n == name) {
+            assert_eq!(got["outcome"], "fail", "{name}: pip rejects its metadata");
+            assert!(
+                got["reason"].as_str().unwrap().contains(bad),
+                "{name}: {}",
+                got["reason"]
+            );
+            assert!(got["file"].is_null());
+            continue;
+        }
+        let context = format!("{name} (line {line}, {tid}): {}", got["reason"]);
+        assert_eq!(got["outcome"], wanted["outcome"], "outcome of {context}");
+        assert_eq!(got["class"], wanted["class"], "class of {context}");
+        assert_eq!(got["file"], wanted["file"], "file of {context}");
+        assert_eq!(
+            got["yanked"].as_bool(),
+            wanted["yanked"].as_bool().or(Some(false)),
+            "yanked of {context}"
+        );
+        if ours["targets"].as_array().unwrap().len() == 1
+            && !["skip", "missing"].contains(&wanted["outcome"].as_str().unwrap())
+        {
+            assert_eq!(package["version"], want["version"], "version of {context}");
+        }
+        assert!(
+            !got["reason"].as_str().unwrap().is_empty(),
+            "every verdict says why: {context}"
+        );
+    }
+    // The summary counts what the packages say.
+    let summary = &ours["summary"][tid];
+    let total: u64 = ["wheel", "build", "fail", "skip", "missing", "unknown"]
+        .iter()
+        .map(|k| summary[k].as_u64().unwrap())
+        .sum();
+    assert_eq!(total as usize, packages.len());
+    packages.iter().map(|p| p["targets"][tid].clone()).collect()
+}
