@@ -1,7 +1,10 @@
 //! Targets derived from Docker images: `python:3.12-alpine` names CPython 3.12 on the Alpine release that
 //! `-alpine` currently means, and so musl 1.2. Pure logic: nothing is pulled, no registry is asked; what a
 //! moving tag means comes from `data/images.toml`, dated.
+//!
+//! `dockerfile` reads the `FROM` lines of a Dockerfile and maps each stage to such a target.
 
+pub mod dockerfile;
 mod reference;
 mod tag;
 
