@@ -2,12 +2,15 @@
 //!
 //! The pipeline, one module per stage: `input` reads dependency files, `index` asks the package index,
 //! `target` + `select` choose the file pip would install, `verdict` names the outcome, `report` draws it.
+//! `image` derives targets from Docker image references and Dockerfiles, with `data` (the facts in `data/`).
 //! `cli` wires them together and owns the exit codes. The library exists for the binary and the fuzz targets;
 //! it is not a stable API.
 
 mod check;
 pub mod cli;
+mod data;
 mod dist;
+pub mod image;
 mod index;
 pub mod input;
 mod metadata;
