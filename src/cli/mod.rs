@@ -19,18 +19,9 @@ use crate::report::{
     ErrorEntry, Package, Report, SCHEMA_VERSION, Source, TargetInfo, Tool, compare_targets,
     render_terminal, short_labels,
 };
-use crate::target::{Arch, GlibcVersion, Libc, MuslVersion, PythonVersion};
+use crate::target::{Arch, MuslVersion, PythonVersion};
 use crate::verdict::Outcome;
 use targets::{LibcKind, Plan};
-
-/// The CPython checked when neither `--python` nor the project's requires-python says.
-const DEFAULT_PYTHON: PythonVersion = PythonVersion {
-    minor: 12,
-    patch: None,
-};
-
-/// The glibc of glibc targets when `--glibc` does not say.
-const DEFAULT_GLIBC: GlibcVersion = GlibcVersion { minor: 36 };
 
 /// What `pip install` does on an Alpine (musl) image, for every requirement, before anyone builds.
 #[derive(Debug, Parser)]
@@ -86,16 +77,36 @@ pub struct Args {
     pub glibc: Option<String>,
 
     /// Compare two images: the current one (python:3.12-slim) …
-    #[arg(long, value_name = "IMAGE", requires = "to")]
+    #[arg(
+        long,
+        value_name = "IMAGE",
+        requires = "to",
+        conflicts_with_all = ["python", "libc", "glibc", "compare", "dockerfile"]
+    )]
     pub from: Option<String>,
 
     /// … and the proposed one (python:3.12-alpine): what changes per package, and a summary line.
     #[arg(long, value_name = "IMAGE", requires = "from")]
     pub to: Option<String>,
 
-    /// Compare each target with its counterpart on the other C library (slim against alpine).
+    /// Compare each target with its counterpart on the other C library (slim against alpine); with a
+    /// Dockerfile, its images against their counterparts.
     #[arg(long, conflicts_with = "libc")]
     pub compare: bool,
+
+    /// Derive the targets from a Dockerfile's FROM lines: CPython from the python image's tag, musl or glibc
+    /// from its Alpine or Debian release, the architecture from --platform (else --arch). Without --python,
+    /// --libc, --glibc or --from, a Dockerfile or Containerfile beside the first input is read.
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["python", "libc", "glibc"])]
+    pub dockerfile: Option<String>,
+
+    /// A value for an ARG of the Dockerfile, as `docker build --build-arg`. Repeatable.
+    #[arg(long = "build-arg", value_name = "NAME=VALUE")]
+    pub build_arg: Vec<String>,
+
+    /// Do not look for a Dockerfile beside the input.
+    #[arg(long, conflicts_with = "dockerfile")]
+    pub no_dockerfile: bool,
 
     /// Package index (PEP 691 JSON or PEP 503 HTML). Overrides an -i line in the files.
     #[arg(long, env = "PIP_INDEX_URL", value_name = "URL")]
@@ -179,7 +190,10 @@ pub fn run(args: Args) -> Result<Exit, String> {
         .iter()
         .map(|(path, f)| format!("input: {path} ({})", f.as_str()))
         .collect();
-    let plan = plan_targets(&args, &input, &mut notes, &mut warnings)?;
+    let mut log = targets::Log::default();
+    let plan = targets::plan(&args, &input, &mut log)?;
+    notes.extend(log.notes);
+    warnings.extend(log.warnings);
     let (index, extras) = index_urls(&args, &input, &mut warnings)?;
     let options = IndexOptions {
         indexes: std::iter::once(index).chain(extras).collect(),
@@ -205,6 +219,8 @@ pub fn run(args: Args) -> Result<Exit, String> {
     progress.finish_and_clear();
 
     let mut report = build_report(&input, &plan, verdicts, shown, warnings);
+    // A Dockerfile's bad lines are input errors like a requirements file's (exit 2).
+    report.errors.extend(log.errors);
     report.notes = notes;
     report.redact();
     let text = match args.format {
@@ -260,96 +276,6 @@ fn index_urls(
         .map(|s| parse(s))
         .collect::<Result<Vec<_>, _>>()?;
     Ok((index, extras))
-}
-
-/// The targets of the run: a comparison (`--compare`), or the matrix of `--python` × `--libc` × `--arch`.
-fn plan_targets(
-    args: &Args,
-    input: &Input,
-    notes: &mut Vec<String>,
-    warnings: &mut Vec<String>,
-) -> Result<Plan, String> {
-    let pythons = target_pythons(&args.python, input, notes, warnings);
-    let arches = if args.arch.is_empty() {
-        vec![Arch::X86_64]
-    } else {
-        args.arch.clone()
-    };
-    let glibc = match &args.glibc {
-        Some(text) => text.parse::<GlibcVersion>()?,
-        None => DEFAULT_GLIBC,
-    };
-    if args.compare {
-        let slim = targets::matrix(&pythons, &[Libc::Glibc(glibc)], &arches);
-        let side = |libc: &str, variant: &str| match pythons.as_slice() {
-            [python] => format!("python:{python}-{variant} ({libc})"),
-            _ => format!("the -{variant} images ({libc})"),
-        };
-        let from: Vec<_> = slim.targets.iter().map(|p| (p.target, None)).collect();
-        let to: Vec<_> = from
-            .iter()
-            .map(|(t, _)| (targets::counterpart(t, args.musl, glibc), None))
-            .collect();
-        return Ok(targets::comparison(
-            &side(&format!("glibc {glibc}"), "slim"),
-            &from,
-            &side(&format!("musl {}", args.musl), "alpine"),
-            &to,
-        ));
-    }
-    let libcs = targets::libcs(&args.libc, args.musl, glibc);
-    Ok(targets::matrix(&pythons, &libcs, &arches))
-}
-
-/// The target's CPythons: `--python`, else the lowest the project's requires-python admits, else the
-/// default. A `--python` outside requires-python is a warning: the project says it does not support it.
-fn target_pythons(
-    asked: &[PythonVersion],
-    input: &Input,
-    notes: &mut Vec<String>,
-    warnings: &mut Vec<String>,
-) -> Vec<PythonVersion> {
-    let declared = input.requires_python.as_ref();
-    let at = |rp: &crate::input::RequiresPython| format!("{}:{}", rp.source.path, rp.source.line);
-    if !asked.is_empty() {
-        let mut out = Vec::new();
-        for python in asked {
-            if out.contains(python) {
-                continue;
-            }
-            if let Some(rp) = declared.filter(|rp| !python.admitted_by(&rp.any_of)) {
-                warnings.push(format!(
-                    "--python {python} is outside the project's requires-python {} ({})",
-                    rp.text,
-                    at(rp)
-                ));
-            }
-            out.push(*python);
-        }
-        return out;
-    }
-    let python = match declared {
-        Some(rp) => match PythonVersion::lowest_admitted(&rp.any_of) {
-            Some(python) => {
-                notes.push(format!(
-                    "python: {python}, the lowest requires-python {} admits ({})",
-                    rp.text,
-                    at(rp)
-                ));
-                python
-            }
-            None => {
-                warnings.push(format!(
-                    "requires-python {} ({}) admits no CPython muslcheck knows; checking {DEFAULT_PYTHON}",
-                    rp.text,
-                    at(rp)
-                ));
-                DEFAULT_PYTHON
-            }
-        },
-        None => DEFAULT_PYTHON,
-    };
-    vec![python]
 }
 
 fn build_report(

@@ -11,6 +11,8 @@ use crate::target::Arch;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StageTarget {
     pub target: ImageTarget,
+    /// The image the stage is built from, after substitution (`python:3.12-alpine`).
+    pub image: String,
     /// The stage's `AS` name; `None` for an unnamed stage.
     pub stage: Option<String>,
     /// The stage's index (Docker numbers stages from 0: `COPY --from=0`).
@@ -149,6 +151,7 @@ impl Walk<'_> {
         self.derived[index] = Some(self.out.targets.len());
         self.out.targets.push(StageTarget {
             target,
+            image: stage.image.clone(),
             stage: stage.alias.clone(),
             index,
             line: stage.line,
