@@ -303,3 +303,199 @@ fn compare_says_what_switching_to_alpine_changes() {
         "{text}"
     );
 }
+
+/// A project directory with a requirements file and a Dockerfile beside it.
+fn project(dockerfile: &str, requirements: &str) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("Dockerfile"), dockerfile).unwrap();
+    let path = dir.path().join("requirements.txt");
+    std::fs::write(&path, requirements).unwrap();
+    let path = path.to_str().unwrap().to_string();
+    (dir, path)
+}
+
+fn target_ids(report: &Value) -> Vec<String> {
+    report["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect()
+}
+
+const MULTI_STAGE: &str = "\
+ARG PYTHON_VERSION=3.11
+FROM --platform=linux/arm64 python:${PYTHON_VERSION}-slim-bookworm AS build
+RUN pip wheel --wheel-dir /wheels -r requirements.txt
+FROM python:${PYTHON_VERSION}-alpine3.20
+COPY --from=build /wheels /wheels
+";
+
+#[test]
+fn a_dockerfile_beside_the_input_names_the_targets() {
+    let index = TestIndex::start();
+    let (_dir, path) = project(MULTI_STAGE, "spacy==3.8.2\nsix==1.16.0\n");
+    let (_, report) = run_json(&index, &path, &[]);
+    assert_eq!(
+        target_ids(&report),
+        ["cp311-manylinux_2_36_aarch64", "cp311-musllinux_1_2_x86_64"]
+    );
+    assert_eq!(report["targets"][0]["image"], "python:3.11-slim-bookworm");
+    assert_eq!(report["targets"][1]["image"], "python:3.11-alpine3.20");
+    let notes = report["notes"].to_string();
+    assert!(
+        notes.contains("Dockerfile (found beside the input)"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("Dockerfile:4 (stage 1): python:3.11-alpine3.20 → CPython 3.11"),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("musl 1.2 (Alpine 3.20 ships musl 1.2."),
+        "{notes}"
+    );
+    assert!(
+        notes.contains("aarch64 (--platform=linux/arm64)"),
+        "{notes}"
+    );
+    assert_eq!(
+        cell(&report, "spacy", "cp311-musllinux_1_2_x86_64")["outcome"],
+        "wheel"
+    );
+    assert_eq!(
+        cell(&report, "spacy", "cp311-manylinux_2_36_aarch64")["outcome"],
+        "build"
+    );
+
+    // A build argument changes the tag; --arch applies to stages without --platform.
+    let (_, report) = run_json(
+        &index,
+        &path,
+        &[
+            "--build-arg",
+            "PYTHON_VERSION=3.13",
+            "--arch",
+            "x86_64,aarch64",
+        ],
+    );
+    assert_eq!(
+        target_ids(&report),
+        [
+            "cp313-manylinux_2_36_aarch64",
+            "cp313-musllinux_1_2_x86_64",
+            "cp313-musllinux_1_2_aarch64"
+        ]
+    );
+
+    // A target flag, or --no-dockerfile, leaves the Dockerfile alone.
+    let (_, report) = run_json(&index, &path, &["--python", "3.12"]);
+    assert_eq!(target_ids(&report), ["cp312-musllinux_1_2_x86_64"]);
+    let (_, report) = run_json(&index, &path, &["--no-dockerfile"]);
+    assert_eq!(target_ids(&report), ["cp312-musllinux_1_2_x86_64"]);
+}
+
+#[test]
+fn a_dockerfile_that_names_no_python_image_says_so() {
+    let index = TestIndex::start();
+    let (dir, path) = project("FROM alpine:3.20\nRUN apk add python3\n", "six==1.16.0\n");
+    // Found beside the input: a warning, and the default target is checked.
+    let (exit, report) = run_json(&index, &path, &[]);
+    assert_eq!(exit, 0);
+    assert_eq!(target_ids(&report), ["cp312-musllinux_1_2_x86_64"]);
+    let warnings = report["warnings"].to_string();
+    assert!(
+        warnings.contains("Dockerfile:1:1: no stage is built FROM the official python image"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("pass --python"), "{warnings}");
+    // Named with --dockerfile: a usage error that says why.
+    let dockerfile = dir.path().join("Dockerfile");
+    let url = index.url();
+    let out = muslcheck(&[
+        &path,
+        "--index-url",
+        &url,
+        "--dockerfile",
+        dockerfile.to_str().unwrap(),
+    ]);
+    assert_eq!(code(&out), 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("alpine:3.20 at line 1"), "{stderr}");
+    assert!(stderr.contains("cannot tell which CPython"), "{stderr}");
+
+    // A bad FROM line is an input error with its position; the other stages are still checked.
+    let (_dir2, path2) = project(
+        "FROM python:3.12-alpine AS app\nFROM --platform python:3.12-slim\n",
+        "six==1.16.0\n",
+    );
+    let out = muslcheck(&[&path2, "--index-url", &url, "--format", "json"]);
+    assert_eq!(code(&out), 2, "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json(&out);
+    assert_eq!(target_ids(&report), ["cp312-musllinux_1_2_x86_64"]);
+    let error = &report["errors"][0];
+    assert!(
+        error["path"].as_str().unwrap().ends_with("Dockerfile"),
+        "{error}"
+    );
+    assert_eq!(error["line"], 2, "{error}");
+    assert!(error["column"].as_u64().is_some(), "{error}");
+}
+
+#[test]
+fn two_images_compared_with_from_and_to() {
+    let index = TestIndex::start();
+    let (_dir, path) = temp_requirements("torch==2.5.1\nspacy==3.8.2\nsix==1.16.0\n");
+    let (exit, report) = run_json(
+        &index,
+        &path,
+        &[
+            "--from",
+            "python:3.12-slim-bookworm",
+            "--to",
+            "python:3.12-alpine",
+            "--arch",
+            "amd64,arm64",
+        ],
+    );
+    assert_eq!(exit, 1, "torch fails on alpine");
+    assert_eq!(
+        target_ids(&report),
+        [
+            "cp312-manylinux_2_36_x86_64",
+            "cp312-musllinux_1_2_x86_64",
+            "cp312-manylinux_2_36_aarch64",
+            "cp312-musllinux_1_2_aarch64"
+        ],
+        "each pair side by side"
+    );
+    let compare = &report["compare"];
+    assert_eq!(compare["from"], "python:3.12-slim-bookworm");
+    assert_eq!(compare["to"], "python:3.12-alpine");
+    assert_eq!(compare["pairs"][1]["from"], "cp312-manylinux_2_36_aarch64");
+    assert_eq!(compare["pairs"][1]["to"], "cp312-musllinux_1_2_aarch64");
+    assert_eq!(compare["counts"]["to_fail"], 1);
+    assert!(
+        compare["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("switching to python:3.12-alpine: 1 would fail (torch)"),
+        "{compare}"
+    );
+    // --glibc takes a Debian release name.
+    let (_, report) = run_json(&index, &path, &["--libc", "glibc", "--glibc", "bookworm"]);
+    assert_eq!(target_ids(&report), ["cp312-manylinux_2_36_x86_64"]);
+    // An image that is not the python image cannot be compared.
+    let url = index.url();
+    let out = muslcheck(&[
+        &path,
+        "--index-url",
+        &url,
+        "--from",
+        "alpine:3.20",
+        "--to",
+        "python:3.12-alpine",
+    ]);
+    assert_eq!(code(&out), 2);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("pass --python"));
+}

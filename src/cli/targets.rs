@@ -17,6 +17,9 @@ const DEFAULT_PYTHON: PythonVersion = PythonVersion {
     patch: None,
 };
 
+/// Targets, each with the image it stands for, in the order found.
+type Found = Vec<(Target, Option<String>)>;
+
 /// What deciding the targets had to say: notes (how each target was derived), warnings, and a Dockerfile's
 /// bad lines.
 #[derive(Debug, Default)]
@@ -174,7 +177,7 @@ fn from_dockerfile(
     explicit: bool,
     args: &Args,
     log: &mut Log,
-) -> Result<Option<Vec<(Target, Option<String>)>>, String> {
+) -> Result<Option<Found>, String> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if explicit => return Err(format!("cannot read the Dockerfile {path}: {e}")),
