@@ -17,5 +17,5 @@ mod metadata;
 mod pep;
 mod report;
 mod select;
-mod target;
+pub mod target;
 mod verdict;

@@ -164,3 +164,42 @@ fn empty_and_binary_like_inputs() {
         }
     }
 }
+
+/// The Dockerfile reader and the image-reference parser: every Dockerfile fixture mutated, with build
+/// arguments, and every `FROM` operand mutated on its own.
+#[test]
+fn mutated_dockerfiles_never_panic() {
+    use muslcheck::image::{dockerfile, target_of};
+    use muslcheck::target::Arch;
+    let dir = common::fixtures().join("dockerfiles");
+    let texts: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "Dockerfile"))
+        .map(|e| std::fs::read_to_string(e.path()).unwrap())
+        .collect();
+    assert!(texts.len() >= 15, "the Dockerfile fixtures are found");
+    let build_args = vec![("PYTHON_VERSION".to_string(), "3.13".to_string())];
+    let mut rng = Rng(0x646f_636b_6572_2121);
+    let mut checked = 0;
+    for text in &texts {
+        for _ in 0..200 {
+            let mutated = mutate(text, &mut rng);
+            let result = catch_unwind(AssertUnwindSafe(|| {
+                dockerfile::targets("Dockerfile", &mutated, &build_args, &[Arch::Aarch64])
+            }));
+            assert!(
+                result.is_ok(),
+                "the Dockerfile reader panicked on:\n{mutated}"
+            );
+            let reference = mutate(
+                "registry.example.com:5000/library/python:3.12.7-alpine3.20@sha256:ab",
+                &mut rng,
+            );
+            let result = catch_unwind(AssertUnwindSafe(|| target_of(&reference, None)));
+            assert!(result.is_ok(), "target_of panicked on {reference:?}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3000);
+}
