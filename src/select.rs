@@ -207,6 +207,7 @@ impl<'p> Catalog<'p> {
             reason,
             advice: Vec::new(),
             size: e.file.size,
+            ignored: None,
         };
         if outcome == Outcome::Build {
             verdict.advice = self.wheel_advice(&version);

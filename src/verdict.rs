@@ -99,6 +99,19 @@ pub struct Verdict {
     /// The summed size of the chosen file, when the index gives it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
+    /// Set when the configuration's ignore list covers this package: the verdict stands but does not count
+    /// toward the exit code.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ignored: Option<Ignored>,
+}
+
+/// An ignore-list entry that applied, as the report shows it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ignored {
+    pub reason: String,
+    /// `YYYY-MM-DD`, when the entry has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expires: Option<String>,
 }
 
 impl Verdict {
@@ -113,6 +126,7 @@ impl Verdict {
             reason: reason.into(),
             advice: Vec::new(),
             size: None,
+            ignored: None,
         }
     }
 }

@@ -328,6 +328,7 @@ fn build_report(
         summary: BTreeMap::new(),
         download: BTreeMap::new(),
         compare: None,
+        apk: None,
         warnings,
         notes: Vec::new(),
     };

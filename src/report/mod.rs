@@ -34,6 +34,9 @@ pub struct Report {
     /// The current image against the proposed one, when the run compares two.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub compare: Option<Compare>,
+    /// The Alpine packages that building the `build` verdicts needs, when any package builds from source.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub apk: Option<ApkPlan>,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
     /// How the inputs and the target were chosen (files read, the Python taken from requires-python).
@@ -79,6 +82,25 @@ impl TargetInfo {
             image,
         }
     }
+}
+
+/// What to `apk add` on Alpine so that every package that builds from source can: one build-time line (a
+/// virtual package removed after `pip install`) and one run-time line.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct ApkPlan {
+    /// Packages installed only while building (`gcc`, `musl-dev`, `postgresql-dev` …), sorted.
+    pub build: Vec<String>,
+    /// Packages the built extensions need at run time (`libpq` …), sorted.
+    pub run: Vec<String>,
+    /// `apk add --no-cache --virtual .build-deps gcc musl-dev …`
+    pub build_command: String,
+    /// `apk add --no-cache libpq …` (empty when nothing is needed at run time).
+    pub run_command: String,
+    /// The packages (PEP 503 names) that build from source on some target and are covered.
+    pub covers: Vec<String>,
+    /// Packages that build from source but that muslcheck's knowledge base does not know: their build
+    /// dependencies are not in the lines above.
+    pub unknown: Vec<String>,
 }
 
 /// Short column labels for several targets: only the parts that differ between them (`3.12 x86_64`,
