@@ -152,7 +152,7 @@ impl<'p> Catalog<'p> {
             }
         }
         match best {
-            Some(e) => self.chosen(e, policy),
+            Some(e) => self.chosen(e, policy, specifiers),
             None => Choice {
                 verdict: self.nothing(specifiers, policy, rejected),
                 wheel: None,
@@ -160,7 +160,7 @@ impl<'p> Catalog<'p> {
         }
     }
 
-    fn chosen(&self, e: &Entry<'p>, policy: Policy) -> Choice<'p> {
+    fn chosen(&self, e: &Entry<'p>, policy: Policy, specifiers: &VersionSpecifiers) -> Choice<'p> {
         let version = e.dist.version().clone();
         let (class, mut reason, wheel) = match &e.dist {
             DistFile::Wheel(w) => {
@@ -210,7 +210,7 @@ impl<'p> Catalog<'p> {
             ignored: None,
         };
         if outcome == Outcome::Build {
-            verdict.advice = self.wheel_advice(&version);
+            verdict.advice = self.wheel_advice(&version, specifiers);
         }
         Choice { verdict, wheel }
     }
@@ -278,7 +278,7 @@ impl<'p> Catalog<'p> {
         let mut verdict = Verdict::bare(Outcome::Fail, reason);
         verdict.class = Some(self.classify(wanted));
         verdict.version = Some(wanted.to_string());
-        verdict.advice = self.wheel_advice(wanted);
+        verdict.advice = self.wheel_advice(wanted, specifiers);
         verdict
     }
 
@@ -403,37 +403,64 @@ impl<'p> Catalog<'p> {
             .collect()
     }
 
-    /// Where a wheel for this target can be had instead: the newest release that ships one.
-    fn wheel_advice(&self, version: &Version) -> Vec<String> {
-        let with_wheel = self
+    /// Where a wheel for this target can be had instead: the first release after `version` that ships one
+    /// (and whether the requirement admits it), the oldest and newest that do, and whether the newest release
+    /// of all still ships none. Pre-releases count only when `version` is one.
+    fn wheel_advice(&self, version: &Version, specifiers: &VersionSpecifiers) -> Vec<String> {
+        let counts = |v: &Version| !v.any_prerelease() || version.any_prerelease();
+        let with_wheel: BTreeSet<&Version> = self
             .entries
             .iter()
-            .filter(|e| {
-                e.rank.is_some()
-                    && e.python_ok
-                    && e.file.yanked.is_none()
-                    && !e.dist.version().any_prerelease()
-            })
+            .filter(|e| e.rank.is_some() && e.python_ok && e.file.yanked.is_none())
             .map(|e| e.dist.version())
-            .max();
-        match with_wheel {
-            Some(v) if v > version => {
-                vec![format!(
-                    "{} {v} has a wheel for this target: upgrading avoids this",
-                    self.project
-                )]
+            .filter(|v| counts(v))
+            .collect();
+        let project = &self.project;
+        let family = self.target.libc.family();
+        let (Some(oldest), Some(newest)) = (with_wheel.first(), with_wheel.last()) else {
+            return vec![format!(
+                "no release of {project} listed on the index has a {family} or pure-Python wheel for this \
+                 target"
+            )];
+        };
+        let span = if oldest == newest {
+            format!("only {oldest} has one")
+        } else {
+            format!("oldest with one: {oldest}, newest: {newest}")
+        };
+        let mut advice = Vec::new();
+        match with_wheel.iter().find(|v| **v > version) {
+            Some(first) => {
+                let mut line = format!(
+                    "{project} {first} is the first release after {version} with a wheel for this target \
+                     ({span})"
+                );
+                if !specifiers.is_empty() && !specifiers.contains(first) {
+                    line.push_str(&format!(
+                        "; the requirement {project}{specifiers} excludes it"
+                    ));
+                }
+                advice.push(line);
             }
-            Some(v) if v < version => vec![format!(
-                "{} {v} (older) has a wheel for this target",
-                self.project
-            )],
+            None if newest < &version => advice.push(format!(
+                "{project} {newest} (older) is the newest release with a wheel for this target ({span})"
+            )),
             // This very release has one that pip would not take (yanked, or excluded by an option).
-            Some(_) => Vec::new(),
-            None => vec![format!(
-                "no release of {} listed on the index has a wheel for this target",
-                self.project
-            )],
+            None => {}
         }
+        let newest_release = self
+            .entries
+            .iter()
+            .filter(|e| e.file.yanked.is_none())
+            .map(|e| e.dist.version())
+            .filter(|v| counts(v))
+            .max();
+        if let Some(latest) = newest_release.filter(|v| !with_wheel.contains(v) && *v != version) {
+            advice.push(format!(
+                "the newest release, {project} {latest}, still has no wheel for this target"
+            ));
+        }
+        advice
     }
 }
 
@@ -677,6 +704,10 @@ mod tests {
         assert_eq!(v.file.as_deref(), Some("pkg-1.1.tar.gz"));
         assert!(v.reason.contains("manylinux_2_17"), "{}", v.reason);
         assert!(v.advice[0].contains("1.0 (older)"), "{:?}", v.advice);
+        assert_eq!(
+            v.advice[1],
+            "the newest release, pkg 1.2, still has no wheel for this target"
+        );
         let pinned = choose(&p, "==1.2");
         assert_eq!(
             (pinned.outcome, pinned.class),
@@ -687,6 +718,49 @@ mod tests {
             pinned.reason.starts_with("no sdist and no musllinux wheel"),
             "{}",
             pinned.reason
+        );
+    }
+
+    #[test]
+    fn advice_gives_the_upgrade_path_and_whether_the_requirement_admits_it() {
+        let p = plain(&[
+            "pkg-1.0.tar.gz",
+            "pkg-1.1-cp312-cp312-musllinux_1_2_x86_64.whl",
+            "pkg-1.1.tar.gz",
+            "pkg-1.2-cp312-cp312-manylinux_2_28_x86_64.whl",
+            "pkg-1.2.tar.gz",
+            "pkg-1.3-cp39-abi3-musllinux_1_1_x86_64.whl",
+            "pkg-1.3.tar.gz",
+            "pkg-1.4rc1.tar.gz",
+        ]);
+        let pinned = choose(&p, "==1.0");
+        assert_eq!(pinned.outcome, Outcome::Build);
+        assert_eq!(
+            pinned.advice,
+            [
+                "pkg 1.1 is the first release after 1.0 with a wheel for this target (oldest with one: 1.1, \
+              newest: 1.3); the requirement pkg==1.0 excludes it"
+            ]
+        );
+        let capped = choose(&p, "<1.3");
+        assert_eq!(capped.version.as_deref(), Some("1.2"));
+        assert!(
+            capped.advice[0].starts_with("pkg 1.3 is the first release after 1.2")
+                && capped.advice[0].ends_with("the requirement pkg<1.3 excludes it"),
+            "{:?}",
+            capped.advice
+        );
+        assert_eq!(
+            capped.advice.len(),
+            1,
+            "the newest final release has a wheel"
+        );
+        let none = choose(&plain(&["pkg-1.0.tar.gz", "pkg-2.0.tar.gz"]), "");
+        assert_eq!(
+            none.advice,
+            [
+                "no release of pkg listed on the index has a musllinux or pure-Python wheel for this target"
+            ]
         );
     }
 
