@@ -8,6 +8,7 @@
 
 mod check;
 pub mod cli;
+mod config;
 mod data;
 mod dist;
 pub mod image;

@@ -10,6 +10,7 @@ use clap::{Parser, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use url::Url;
 
+mod settings;
 mod targets;
 
 use crate::check::{Settings, check_all};
@@ -24,7 +25,7 @@ use crate::verdict::Outcome;
 use targets::{LibcKind, Plan};
 
 /// What `pip install` does on an Alpine (musl) image, for every requirement, before anyone builds.
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(name = "muslcheck", version, about, max_term_width = 100)]
 pub struct Args {
     /// Dependency files or project directories (default: the current directory); `-` reads a requirements
@@ -68,8 +69,9 @@ pub struct Args {
     pub libc: Vec<LibcKind>,
 
     /// musl version of musl targets: 1.2 (Alpine 3.13 and later) or 1.1 (Alpine 3.9 to 3.12).
-    #[arg(long, default_value = "1.2", value_name = "1.N")]
-    pub musl: MuslVersion,
+    /// [default: 1.2]
+    #[arg(long, value_name = "1.N")]
+    pub musl: Option<MuslVersion>,
 
     /// glibc version of glibc targets, as 2.36 or a Debian release name (bookworm)
     /// [default: the Debian release of the official python image's -slim tag]
@@ -125,9 +127,15 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Terminal)]
     pub format: Format,
 
-    /// Lowest outcome that makes the exit code 1: build (build, fail, missing), fail (fail, missing), never.
-    #[arg(long, value_enum, default_value_t = FailOn::Build)]
-    pub fail_on: FailOn,
+    /// Lowest outcome that makes the exit code 1: build (build, fail, missing), fail (fail, missing), never
+    /// [default: build]
+    #[arg(long, value_enum)]
+    pub fail_on: Option<FailOn>,
+
+    /// Settings file (muslcheck.toml, or a pyproject.toml with [tool.muslcheck]) [default: one beside the
+    /// first input]. Flags override it.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<String>,
 
     /// Count pre-releases as pip --pre does.
     #[arg(long)]
@@ -176,6 +184,12 @@ impl From<Exit> for ExitCode {
 
 /// Runs one invocation; errors that stop the run before any report are returned as text.
 pub fn run(args: Args) -> Result<Exit, String> {
+    let settings::Merged {
+        args,
+        ignore,
+        errors: config_errors,
+        notes: config_notes,
+    } = settings::merge(args);
     let selection = Selection {
         extras: args.extra.clone(),
         all_extras: args.all_extras,
@@ -189,6 +203,7 @@ pub fn run(args: Args) -> Result<Exit, String> {
         .files
         .iter()
         .map(|(path, f)| format!("input: {path} ({})", f.as_str()))
+        .chain(config_notes)
         .collect();
     let mut log = targets::Log::default();
     let plan = targets::plan(&args, &input, &mut log)?;
@@ -219,8 +234,11 @@ pub fn run(args: Args) -> Result<Exit, String> {
     progress.finish_and_clear();
 
     let mut report = build_report(&input, &plan, verdicts, shown, warnings);
-    // A Dockerfile's bad lines are input errors like a requirements file's (exit 2).
+    // A Dockerfile's or the settings' bad lines are input errors like a requirements file's (exit 2).
     report.errors.extend(log.errors);
+    report.errors.extend(config_errors);
+    let expired = report.apply_ignores(&ignore, &crate::config::today());
+    report.warnings.extend(expired);
     report.notes = notes;
     report.redact();
     let text = match args.format {
@@ -228,7 +246,7 @@ pub fn run(args: Args) -> Result<Exit, String> {
         Format::Terminal => render_terminal(&report, use_colour()),
     };
     write_stdout(&text)?;
-    Ok(exit_code(&report, args.fail_on))
+    Ok(exit_code(&report, args.fail_on.unwrap_or(FailOn::Build)))
 }
 
 /// Index precedence: `--index-url` / `PIP_INDEX_URL`, then the files' `-i`, then the default. The files'
@@ -362,7 +380,9 @@ pub fn exit_code(report: &Report, fail_on: FailOn) -> Exit {
         report
             .packages
             .iter()
-            .flat_map(|p| p.targets.values().map(|v| v.outcome))
+            .flat_map(|p| p.targets.values())
+            .filter(|v| v.ignored.is_none())
+            .map(|v| v.outcome)
     };
     let gate = |o: Outcome| match fail_on {
         FailOn::Build => matches!(o, Outcome::Build | Outcome::Fail | Outcome::Missing),

@@ -37,6 +37,7 @@ pub fn plan(args: &Args, input: &Input, log: &mut Log) -> Result<Plan, String> {
         Some(text) => glibc_of(text)?,
         None => default_debian().glibc,
     };
+    let musl = args.musl.unwrap_or(MuslVersion { minor: 2 });
     if let (Some(from), Some(to)) = (&args.from, &args.to) {
         return images(from, to, &args.arch, log);
     }
@@ -53,7 +54,7 @@ pub fn plan(args: &Args, input: &Input, log: &mut Log) -> Result<Plan, String> {
     };
     if let Some((path, explicit)) = dockerfile {
         match from_dockerfile(&path, explicit, args, log)? {
-            Some(found) if args.compare => return Ok(counterparts(&found, args.musl, glibc)),
+            Some(found) if args.compare => return Ok(counterparts(&found, musl, glibc)),
             Some(found) => return Ok(plain(found)),
             None => {}
         }
@@ -71,9 +72,9 @@ pub fn plan(args: &Args, input: &Input, log: &mut Log) -> Result<Plan, String> {
             .iter()
             .map(|p| (p.target, Some(image_name(&p.target))))
             .collect();
-        return Ok(counterparts(&found, args.musl, glibc));
+        return Ok(counterparts(&found, musl, glibc));
     }
-    let libcs = libcs(&args.libc, args.musl, glibc);
+    let libcs = libcs(&args.libc, musl, glibc);
     Ok(matrix(&pythons, &libcs, &arches))
 }
 

@@ -11,7 +11,7 @@ mod pipfile;
 mod poetry;
 mod pyproject;
 mod requirements_txt;
-mod toml_file;
+pub(crate) mod toml_file;
 
 use std::collections::BTreeSet;
 

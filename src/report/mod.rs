@@ -272,6 +272,54 @@ impl Report {
         self.download = download;
     }
 
+    /// Marks the problem verdicts (build, fail, missing) of every package an unexpired ignore entry names, so
+    /// the gate passes over them; returns a warning for each entry that expired or names no package.
+    pub fn apply_ignores(
+        &mut self,
+        entries: &[crate::config::IgnoreEntry],
+        today: &str,
+    ) -> Vec<String> {
+        let mut warnings = Vec::new();
+        for entry in entries {
+            let named = self
+                .packages
+                .iter()
+                .any(|p| p.name.as_deref() == Some(entry.name.as_str()));
+            if entry.expired(today) {
+                warnings.push(format!(
+                    "the ignore entry for {} ({}) expired on {}: its problems count again",
+                    entry.name,
+                    entry.at,
+                    entry.expires.as_deref().unwrap_or_default()
+                ));
+                continue;
+            }
+            if !named {
+                warnings.push(format!(
+                    "the ignore entry for {} ({}) names no package of the input",
+                    entry.name, entry.at
+                ));
+                continue;
+            }
+            let packages = self
+                .packages
+                .iter_mut()
+                .filter(|p| p.name.as_deref() == Some(entry.name.as_str()));
+            for verdict in packages.flat_map(|p| p.targets.values_mut()) {
+                if matches!(
+                    verdict.outcome,
+                    Outcome::Build | Outcome::Fail | Outcome::Missing
+                ) {
+                    verdict.ignored = Some(crate::verdict::Ignored {
+                        reason: entry.reason.clone(),
+                        expires: entry.expires.clone(),
+                    });
+                }
+            }
+        }
+        warnings
+    }
+
     /// Takes the credentials out of every URL the report quotes: requirement lines, reasons, advice, errors
     /// and warnings may repeat a URL the user wrote with `user:password@`.
     pub fn redact(&mut self) {

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use super::{Compare, Package, Report, TargetInfo, short_labels};
-use crate::verdict::{Outcome, Verdict};
+use crate::verdict::{Ignored, Outcome, Verdict};
 
 const RESET: &str = "\x1b[0m";
 const BOLD: &str = "\x1b[1m";
@@ -151,6 +151,9 @@ fn single_target(out: &mut String, report: &Report, p: Painter) {
             row.verdict.reason,
             p.paint(DIM, &row.source),
         );
+        if let Some(ignored) = &row.verdict.ignored {
+            let _ = writeln!(out, "{:7}  {}", "", p.paint(DIM, &ignored_text(ignored)));
+        }
         if is_problem(row.verdict.outcome) {
             for advice in &row.verdict.advice {
                 let _ = writeln!(out, "{:7}  ↳ {advice}", "");
@@ -299,6 +302,9 @@ fn problems(
                 at.join(", "),
                 verdict.reason
             );
+            if let Some(ignored) = &verdict.ignored {
+                let _ = writeln!(out, "    {}", p.paint(DIM, &ignored_text(ignored)));
+            }
             for advice in &verdict.advice {
                 let _ = writeln!(out, "    ↳ {advice}");
             }
@@ -353,6 +359,14 @@ fn comparison(out: &mut String, report: &Report, compare: &Compare, p: Painter) 
         );
     }
     let _ = writeln!(out, "\n{}", compare.summary);
+}
+
+/// `ignored until 2027-06-30: built in the builder stage`.
+fn ignored_text(ignored: &Ignored) -> String {
+    match &ignored.expires {
+        Some(date) => format!("ignored until {date}: {}", ignored.reason),
+        None => format!("ignored: {}", ignored.reason),
+    }
 }
 
 /// The package's worst outcome over all targets, as a sort key (problems first).
