@@ -6,6 +6,7 @@
 //! `cli` wires them together and owns the exit codes. The library exists for the binary and the fuzz targets;
 //! it is not a stable API.
 
+mod advice;
 mod check;
 pub mod cli;
 mod config;

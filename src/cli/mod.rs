@@ -18,7 +18,7 @@ use crate::index::{DEFAULT_INDEX_URL, IndexClient, IndexOptions, redact};
 use crate::input::{Input, Selection, Wanted, read_inputs};
 use crate::report::{
     ErrorEntry, Package, Report, SCHEMA_VERSION, Source, TargetInfo, Tool, compare_targets,
-    render_terminal, short_labels,
+    emit_dockerfile, render_terminal, short_labels,
 };
 use crate::target::{Arch, MuslVersion, PythonVersion};
 use crate::verdict::Outcome;
@@ -127,6 +127,12 @@ pub struct Args {
     #[arg(long, value_enum, default_value_t = Format::Terminal)]
     pub format: Format,
 
+    /// Print, instead of the report, what the packages that build from source on Alpine need: `apk` (one
+    /// build-time and one run-time `apk add` line) or `dockerfile` (a builder stage that makes the wheels and
+    /// a runtime stage that installs them). The exit code is the report's.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub emit: Option<Emit>,
+
     /// Lowest outcome that makes the exit code 1: build (build, fail, missing), fail (fail, missing), never
     /// [default: build]
     #[arg(long, value_enum)]
@@ -158,6 +164,12 @@ pub struct Args {
 pub enum Format {
     Terminal,
     Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Emit {
+    Apk,
+    Dockerfile,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -241,12 +253,42 @@ pub fn run(args: Args) -> Result<Exit, String> {
     report.warnings.extend(expired);
     report.notes = notes;
     report.redact();
-    let text = match args.format {
-        Format::Json => report.to_json(),
-        Format::Terminal => render_terminal(&report, use_colour()),
+    let text = match (args.emit, args.format) {
+        (Some(Emit::Dockerfile), _) => {
+            let requirements = input
+                .files
+                .iter()
+                .find(|(_, f)| *f == crate::input::Format::Requirements)
+                .map(|(path, _)| path.as_str());
+            emit_dockerfile(&report, requirements)
+        }
+        (Some(Emit::Apk), _) => match &report.apk {
+            Some(apk) => emit_apk(apk),
+            None => "# nothing builds from source on the Alpine targets\n".to_string(),
+        },
+        (None, Format::Json) => report.to_json(),
+        (None, Format::Terminal) => render_terminal(&report, use_colour()),
     };
     write_stdout(&text)?;
     Ok(exit_code(&report, args.fail_on.unwrap_or(FailOn::Build)))
+}
+
+/// The two `apk add` lines, and the packages whose build dependencies are not known.
+fn emit_apk(apk: &crate::report::ApkPlan) -> String {
+    let mut out = String::new();
+    for line in [&apk.build_command, &apk.run_command] {
+        if !line.is_empty() {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if !apk.unknown.is_empty() {
+        out.push_str(&format!(
+            "# build dependencies not known for: {}\n",
+            apk.unknown.join(", ")
+        ));
+    }
+    out
 }
 
 /// Index precedence: `--index-url` / `PIP_INDEX_URL`, then the files' `-i`, then the default. The files'

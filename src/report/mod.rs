@@ -2,6 +2,7 @@
 //! turn it into text. Nothing here computes a verdict, and nothing here prints.
 
 mod compare;
+mod emit;
 mod terminal;
 
 use std::collections::BTreeMap;
@@ -9,6 +10,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 pub use compare::{Compare, compare as compare_targets};
+pub use emit::dockerfile as emit_dockerfile;
 pub use terminal::render as render_terminal;
 
 use crate::input::InputError;
