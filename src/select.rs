@@ -292,20 +292,30 @@ impl<'p> Catalog<'p> {
                     .any(|p| prefixes.iter().any(|x| p.starts_with(x)))
             })
         };
-        let (own, other, other_class) = match self.target.libc {
-            Libc::Musl(_) => ("musllinux", ["manylinux", "linux"], Class::ManylinuxOnly),
-            Libc::Glibc(_) => ("manylinux", ["musllinux", "linux"], Class::MusllinuxOnly),
+        // A plain `linux_` wheel (private indexes only) is built against the builder's own C library: on a
+        // glibc target it counts with the manylinux ones, on musl with the other Linux wheels.
+        let (own, other, other_class): (&[&str], &[&str], Class) = match self.target.libc {
+            Libc::Musl(_) => (
+                &["musllinux"],
+                &["manylinux", "linux"],
+                Class::ManylinuxOnly,
+            ),
+            Libc::Glibc(_) => (
+                &["manylinux", "linux"],
+                &["musllinux"],
+                Class::MusllinuxOnly,
+            ),
         };
         if compatible().any(|w| w.best_tag(self.ranks).is_some_and(|t| t.2 == "any")) {
             Class::PurePython
         } else if compatible().next().is_some() {
             self.binary_class()
-        } else if on(&[own]) {
+        } else if on(own) {
             match self.target.libc {
                 Libc::Musl(_) => Class::MusllinuxOther,
                 Libc::Glibc(_) => Class::ManylinuxOther,
             }
-        } else if on(&other) {
+        } else if on(other) {
             other_class
         } else if !wheels.is_empty() {
             Class::NoLinux
@@ -854,6 +864,24 @@ mod tests {
         assert_eq!(choose(&windows, "").class, Some(Class::NoLinux));
         let sdist = plain(&["pkg-1.0.tar.gz"]);
         assert_eq!(choose(&sdist, "").class, Some(Class::SdistOnly));
+        let glibc = Target {
+            libc: Libc::Glibc("2.36".parse().unwrap()),
+            ..target(Arch::X86_64)
+        };
+        let foreign_linux = plain(&["pkg-1.0-cp312-cp312-linux_aarch64.whl", "pkg-1.0.tar.gz"]);
+        let ranks = TagRanks::new(&glibc);
+        let catalog = Catalog::new(&foreign_linux, "pkg", &glibc, &ranks);
+        let v = catalog
+            .choose(
+                &VersionSpecifiers::empty(),
+                Policy::default(),
+                &HashMap::new(),
+            )
+            .verdict;
+        assert_eq!(
+            (v.outcome, v.class),
+            (Outcome::Build, Some(Class::ManylinuxOther))
+        );
         let other_python = plain(&["pkg-1.0-cp313-cp313-musllinux_1_2_x86_64.whl"]);
         let v = choose(&other_python, "");
         assert_eq!(

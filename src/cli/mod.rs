@@ -10,6 +10,7 @@ use clap::{Parser, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use url::Url;
 
+mod plan;
 mod settings;
 mod targets;
 
@@ -217,8 +218,8 @@ pub fn run(args: Args) -> Result<Exit, String> {
         .map(|(path, f)| format!("input: {path} ({})", f.as_str()))
         .chain(config_notes)
         .collect();
-    let mut log = targets::Log::default();
-    let plan = targets::plan(&args, &input, &mut log)?;
+    let mut log = plan::Log::default();
+    let plan = plan::plan(&args, &input, &mut log)?;
     notes.extend(log.notes);
     warnings.extend(log.warnings);
     let (index, extras) = index_urls(&args, &input, &mut warnings)?;

@@ -61,7 +61,7 @@ pub struct Counts {
     pub to_fail: usize,
     /// To unknown: the index could not be asked for the proposed side.
     pub to_unknown: usize,
-    /// From build, fail or missing to a wheel.
+    /// From build, fail or missing to a wheel (or a skip).
     pub improved: usize,
 }
 
@@ -119,7 +119,8 @@ pub fn compare(
                     Some((o, _)) if badness(*o) > badness(b.outcome) => {}
                     _ => package_worst = Some((b.outcome, vec![label])),
                 }
-            } else if badness(b.outcome) < badness(a.outcome) {
+            } else if badness(b.outcome) == 0 {
+                // Only a change that ends in a wheel is an improvement worth the word; fail → build is not.
                 better = true;
             }
         }
@@ -231,25 +232,8 @@ fn summary_line(
     }
     let downloads: Vec<String> = pairs
         .iter()
-        .map(|p| {
-            let (a, b) = (p.download_from, p.download_to);
-            let delta = if b.bytes <= a.bytes {
-                format!("saves {}", format_mb(a.bytes - b.bytes))
-            } else {
-                format!("adds {}", format_mb(b.bytes - a.bytes))
-            };
-            let on = if pairs.len() > 1 {
-                format!(" on {}", labels.get(&p.to).unwrap_or(&p.to))
-            } else {
-                String::new()
-            };
-            format!(
-                "download{on} {} → {} ({delta}, the {} packages both install)",
-                a.text(),
-                b.text(),
-                p.packages_compared
-            )
-        })
+        .filter(|p| p.packages_compared > 0)
+        .map(|p| download_clause(p, pairs.len() > 1, labels))
         .collect();
     let mut line = format!("switching to {to}: {}", parts.join(", "));
     if !downloads.is_empty() {
@@ -257,6 +241,29 @@ fn summary_line(
         line.push_str(&downloads.join("; "));
     }
     line
+}
+
+/// `download on aarch64 905.0 MB → 3.0 MB (saves 902.0 MB, the 3 packages both install)`; no difference is
+/// claimed when a side lacks some sizes, since both totals are then lower bounds.
+fn download_clause(pair: &Pair, name_target: bool, labels: &BTreeMap<String, String>) -> String {
+    let (a, b) = (pair.download_from, pair.download_to);
+    let on = if name_target {
+        format!(" on {}", labels.get(&pair.to).unwrap_or(&pair.to))
+    } else {
+        String::new()
+    };
+    let covered = match pair.packages_compared {
+        1 => "the 1 package both install".to_string(),
+        n => format!("the {n} packages both install"),
+    };
+    let delta = if a.files_without_size > 0 || b.files_without_size > 0 {
+        covered
+    } else if b.bytes <= a.bytes {
+        format!("saves {}, {covered}", format_mb(a.bytes - b.bytes))
+    } else {
+        format!("adds {}, {covered}", format_mb(b.bytes - a.bytes))
+    };
+    format!("download{on} {} → {} ({delta})", a.text(), b.text())
 }
 
 #[cfg(test)]
@@ -395,9 +402,6 @@ mod tests {
             &[],
             &BTreeMap::new(),
         );
-        assert_eq!(
-            c.summary,
-            "switching to b: no package changes; download 0.0 MB → 0.0 MB (saves 0.0 MB, the 0 packages both install)"
-        );
+        assert_eq!(c.summary, "switching to b: no package changes");
     }
 }

@@ -5,7 +5,7 @@ mod compare;
 mod emit;
 mod terminal;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
@@ -106,35 +106,34 @@ pub struct ApkPlan {
 }
 
 /// Short column labels for several targets: only the parts that differ between them (`3.12 x86_64`,
-/// `glibc aarch64`); the whole id when they are all alike.
+/// `glibc aarch64`), with more parts added until no two are alike; the whole id when they are all alike.
 pub fn short_labels(targets: &[TargetInfo]) -> Vec<String> {
-    let varies = |f: fn(&TargetInfo) -> String| targets.iter().any(|t| f(t) != f(&targets[0]));
-    let python = varies(|t| t.python.clone());
-    let libc = varies(|t| format!("{} {}", t.libc, t.libc_version));
-    let libc_name = varies(|t| t.libc.to_string());
-    let arch = varies(|t| t.arch.to_string());
-    targets
-        .iter()
-        .map(|t| {
-            let mut parts: Vec<String> = Vec::new();
-            if python {
-                parts.push(t.python.clone());
-            }
-            if libc_name {
-                parts.push(t.libc.to_string());
-            } else if libc {
-                parts.push(format!("{} {}", t.libc, t.libc_version));
-            }
-            if arch {
-                parts.push(t.arch.to_string());
-            }
-            if parts.is_empty() {
-                t.id.clone()
-            } else {
-                parts.join(" ")
-            }
-        })
-        .collect()
+    let varies = |f: &dyn Fn(&TargetInfo) -> String| targets.iter().any(|t| f(t) != f(&targets[0]));
+    let python = |t: &TargetInfo| t.python.clone();
+    let libc = |t: &TargetInfo| t.libc.to_string();
+    let libc_version = |t: &TargetInfo| format!("{} {}", t.libc, t.libc_version);
+    let arch = |t: &TargetInfo| t.arch.to_string();
+    // Coarse to fine: the libc name alone, then with its version when that is what tells two apart.
+    let candidates: [Vec<&dyn Fn(&TargetInfo) -> String>; 2] = [
+        vec![&python, &libc, &arch],
+        vec![&python, &libc_version, &arch],
+    ];
+    for parts in candidates {
+        let used: Vec<&&dyn Fn(&TargetInfo) -> String> =
+            parts.iter().filter(|f| varies(**f)).collect();
+        if used.is_empty() {
+            break;
+        }
+        let labels: Vec<String> = targets
+            .iter()
+            .map(|t| used.iter().map(|f| f(t)).collect::<Vec<_>>().join(" "))
+            .collect();
+        let unique: BTreeSet<&String> = labels.iter().collect();
+        if unique.len() == labels.len() {
+            return labels;
+        }
+    }
+    targets.iter().map(|t| t.id.clone()).collect()
 }
 
 /// What pip would download on one target: the chosen file of every package that installs or builds.
@@ -170,9 +169,13 @@ impl Download {
     }
 }
 
-/// Decimal megabytes with one decimal, as pip prints download sizes.
+/// Decimal megabytes with one decimal, as pip prints download sizes (kilobytes below 0.1 MB).
 pub fn format_mb(bytes: u64) -> String {
-    format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+    if bytes < 100_000 {
+        format!("{:.1} kB", bytes as f64 / 1_000.0)
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -346,5 +349,49 @@ impl Report {
             .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
         text.push('\n');
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::target::{Libc, Target};
+
+    fn info(python: &str, libc: Libc, arch: &str) -> TargetInfo {
+        let target = Target {
+            python: python.parse().unwrap(),
+            libc,
+            arch: arch.parse().unwrap(),
+        };
+        TargetInfo::new(&target, None)
+    }
+
+    #[test]
+    fn short_labels_name_what_differs_and_never_collide() {
+        let musl = |v: &str| Libc::Musl(v.parse().unwrap());
+        let glibc = |v: &str| Libc::Glibc(v.parse().unwrap());
+        let matrix = [
+            info("3.11", musl("1.2"), "x86_64"),
+            info("3.11", musl("1.2"), "aarch64"),
+            info("3.12", musl("1.2"), "x86_64"),
+        ];
+        assert_eq!(
+            short_labels(&matrix),
+            ["3.11 x86_64", "3.11 aarch64", "3.12 x86_64"]
+        );
+        let mixed = [
+            info("3.11", musl("1.1"), "x86_64"),
+            info("3.11", musl("1.2"), "x86_64"),
+            info("3.11", glibc("2.36"), "x86_64"),
+        ];
+        assert_eq!(short_labels(&mixed), ["musl 1.1", "musl 1.2", "glibc 2.36"]);
+        let one = [info("3.12", musl("1.2"), "x86_64")];
+        assert_eq!(short_labels(&one), ["cp312-musllinux_1_2_x86_64"]);
+    }
+
+    #[test]
+    fn sizes_in_megabytes_or_kilobytes() {
+        assert_eq!(format_mb(60_812_345), "60.8 MB");
+        assert_eq!(format_mb(45_000), "45.0 kB");
     }
 }

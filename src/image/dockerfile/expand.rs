@@ -46,6 +46,7 @@ pub(super) fn expand(
         i: 0,
         escape,
         lookup,
+        depth: 0,
     };
     let mut out = Expanded::default();
     lexer.word(&mut out, false)?;
@@ -57,7 +58,12 @@ struct Lexer<'a> {
     i: usize,
     escape: char,
     lookup: &'a dyn Fn(&str) -> Var,
+    /// How many `${…:-…}` words enclose the current one: bounded, so nesting cannot exhaust the stack.
+    depth: usize,
 }
+
+/// Far beyond what any real Dockerfile nests (`${A:-${B:-x}}` is depth 2).
+const MAX_DEPTH: usize = 32;
 
 impl Lexer<'_> {
     /// Reads up to the end, or up to the `}` closing a `${…}` when `in_braces`.
@@ -147,8 +153,14 @@ impl Lexer<'_> {
             }
         };
         self.i += if colon { 2 } else { 1 };
+        if self.depth >= MAX_DEPTH {
+            return Err(format!("substitutions nested more than {MAX_DEPTH} deep"));
+        }
         let mut alternative = Expanded::default();
-        self.word(&mut alternative, true)?;
+        self.depth += 1;
+        let word = self.word(&mut alternative, true);
+        self.depth -= 1;
+        word?;
         self.i += 1; // the closing `}`
         // `:-`/`:+` treat an empty value as unset; `-`/`+` only an unset one.
         let set = match &var {
@@ -204,6 +216,19 @@ mod tests {
             "TARGETPLATFORM" | "BUILDPLATFORM" => Var::Automatic,
             _ => Var::Unset,
         }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error_not_a_stack_overflow() {
+        let deep = format!(
+            "python:{}3.12{}",
+            "${A:-".repeat(50_000),
+            "}".repeat(50_000)
+        );
+        let err = expand(&deep, '\\', &lookup).unwrap_err();
+        assert!(err.contains("nested more than 32 deep"), "{err}");
+        let fine = format!("{}3.12{}", "${A:-".repeat(5), "}".repeat(5));
+        assert_eq!(run(&fine), text("3.12"));
     }
 
     fn run(word: &str) -> (String, Vec<String>) {
