@@ -1,16 +1,15 @@
-//! The one reader of the data files under `data/`: facts kept as data, not code, so that a new Alpine or
-//! Debian release is a table row and a source line, reviewed as such.
-//!
-//! `data/images.toml` is compiled in and decoded once. The tests below validate every entry, so decoding
-//! cannot fail at run time for a build whose tests passed.
+//! `data/images.toml`: which C library each distribution release ships, and what the bare tags of the official
+//! `python` image mean. Compiled in and decoded once; the tests below validate every entry, so decoding cannot
+//! fail at run time for a build whose tests passed.
 
 use std::sync::LazyLock;
 
 use serde::Deserialize;
 
+use super::{check_date, check_source};
 use crate::target::{GlibcVersion, MuslVersion, PythonVersion};
 
-const IMAGES_TOML: &str = include_str!("../data/images.toml");
+const IMAGES_TOML: &str = include_str!("../../data/images.toml");
 
 /// What `data/images.toml` says, typed.
 #[derive(Debug)]
@@ -208,37 +207,6 @@ pub fn release_key(release: &str) -> Option<(u32, u32)> {
         return None;
     }
     Some((major.parse().ok()?, minor.parse().ok()?))
-}
-
-fn check_date(what: &str, date: &str) -> Result<(), String> {
-    let b = date.as_bytes();
-    let shape = b.len() == 10
-        && b[4] == b'-'
-        && b[7] == b'-'
-        && b.iter()
-            .enumerate()
-            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
-    let month = date.get(5..7).and_then(|m| m.parse::<u8>().ok());
-    let day = date.get(8..10).and_then(|d| d.parse::<u8>().ok());
-    if shape && matches!(month, Some(1..=12)) && matches!(day, Some(1..=31)) {
-        Ok(())
-    } else {
-        Err(format!("{what}: date '{date}' is not YYYY-MM-DD"))
-    }
-}
-
-/// A source names a document (release notes, a repository file, a package page), never a host: the data
-/// must not read like a list of places to fetch from.
-fn check_source(what: &str, source: &str) -> Result<(), String> {
-    if source.trim().len() < 10 {
-        return Err(format!("{what}: source is missing"));
-    }
-    if source.contains("://") || source.contains("www.") {
-        return Err(format!(
-            "{what}: source names a host; name the document instead"
-        ));
-    }
-    Ok(())
 }
 
 #[cfg(test)]
