@@ -4,23 +4,36 @@
 
 use std::collections::BTreeSet;
 
-use crate::report::{ApkPlan, Package};
+use crate::data::Knowledge;
+use crate::report::{ApkPlan, Package, Report};
 use crate::verdict::{Outcome, Verdict};
 
-/// What the knowledge base says of one project.
-#[derive(Debug, Clone, Copy)]
-pub struct Known<'k> {
-    pub build: &'k [String],
-    pub run: &'k [String],
-    /// `(name, note)` of binary alternatives.
-    pub alternatives: &'k [(String, Option<String>)],
-    pub failure: Option<&'k str>,
-    pub notes: Option<&'k str>,
+/// Adds the knowledge base's advice to every problem verdict of the report and the `apk` plan of the run.
+pub fn enrich(report: &mut Report, lookup: impl Fn(&str) -> Option<&'static Knowledge> + Copy) {
+    let musl: Vec<String> = report
+        .targets
+        .iter()
+        .filter(|t| t.libc == "musl")
+        .map(|t| t.id.clone())
+        .collect();
+    for package in &mut report.packages {
+        let Some(name) = package.name.clone() else {
+            continue;
+        };
+        let Some(known) = lookup(&name) else {
+            continue;
+        };
+        for (id, verdict) in &mut package.targets {
+            let lines = known_advice(&name, verdict, musl.contains(id), known);
+            verdict.advice.extend(lines);
+        }
+    }
+    report.apk = apk_plan(&report.packages, &musl, lookup);
 }
 
 /// The advice lines the knowledge base adds to one problem verdict; `musl` says whether the target is an
 /// Alpine one (apk package names mean nothing on Debian).
-pub fn known_advice(name: &str, verdict: &Verdict, musl: bool, known: &Known) -> Vec<String> {
+pub fn known_advice(name: &str, verdict: &Verdict, musl: bool, known: &Knowledge) -> Vec<String> {
     let mut lines = Vec::new();
     match verdict.outcome {
         Outcome::Build if musl && !known.build.is_empty() => {
@@ -37,8 +50,8 @@ pub fn known_advice(name: &str, verdict: &Verdict, musl: bool, known: &Known) ->
             lines.push(line);
         }
         Outcome::Fail | Outcome::Missing => {
-            if let Some(why) = known.failure {
-                lines.push(why.to_string());
+            if let Some(why) = &known.failure {
+                lines.push(why.clone());
             }
         }
         _ => {}
@@ -47,14 +60,14 @@ pub fn known_advice(name: &str, verdict: &Verdict, musl: bool, known: &Known) ->
         verdict.outcome,
         Outcome::Build | Outcome::Fail | Outcome::Missing
     ) {
-        for (alternative, note) in known.alternatives {
-            lines.push(match note {
-                Some(note) => format!("alternative: {alternative} ({note})"),
-                None => format!("alternative: {alternative}"),
+        for alternative in &known.alternatives {
+            lines.push(match &alternative.note {
+                Some(note) => format!("alternative: {} ({note})", alternative.name),
+                None => format!("alternative: {}", alternative.name),
             });
         }
-        if let Some(notes) = known.notes {
-            lines.push(notes.to_string());
+        if let Some(notes) = &known.notes {
+            lines.push(notes.clone());
         }
     }
     lines
@@ -65,7 +78,7 @@ pub fn known_advice(name: &str, verdict: &Verdict, musl: bool, known: &Known) ->
 pub fn apk_plan<'k>(
     packages: &[Package],
     musl_targets: &[String],
-    lookup: impl Fn(&str) -> Option<Known<'k>>,
+    lookup: impl Fn(&str) -> Option<&'k Knowledge>,
 ) -> Option<ApkPlan> {
     let builds = |p: &&Package| {
         musl_targets.iter().any(|id| {
@@ -127,10 +140,23 @@ pub fn apk_plan<'k>(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::Alternative;
     use crate::report::Source;
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn known(name: &str, build: &[&str], run: &[&str]) -> Knowledge {
+        Knowledge {
+            name: name.to_string(),
+            source: "test".to_string(),
+            build: strings(build),
+            run: strings(run),
+            alternatives: Vec::new(),
+            failure: None,
+            notes: None,
+        }
     }
 
     fn package(name: &str, outcome: Outcome) -> Package {
@@ -154,28 +180,20 @@ mod tests {
 
     #[test]
     fn one_pair_of_lines_for_every_package_that_builds() {
-        let psycopg2 = (
-            strings(&["gcc", "musl-dev", "postgresql-dev"]),
-            strings(&["libpq"]),
+        let psycopg2 = known(
+            "psycopg2",
+            &["gcc", "musl-dev", "postgresql-dev"],
+            &["libpq"],
         );
-        let lxml = (
-            strings(&["gcc", "libxml2-dev", "libxslt-dev", "musl-dev"]),
-            strings(&["libxml2", "libxslt"]),
+        let lxml = known(
+            "lxml",
+            &["gcc", "libxml2-dev", "libxslt-dev", "musl-dev"],
+            &["libxml2", "libxslt"],
         );
-        let none: Vec<(String, Option<String>)> = Vec::new();
-        let lookup = |name: &str| {
-            let (build, run) = match name {
-                "psycopg2" => &psycopg2,
-                "lxml" => &lxml,
-                _ => return None,
-            };
-            Some(Known {
-                build,
-                run,
-                alternatives: &none,
-                failure: None,
-                notes: None,
-            })
+        let lookup = |name: &str| match name {
+            "psycopg2" => Some(&psycopg2),
+            "lxml" => Some(&lxml),
+            _ => None,
         };
         let packages = vec![
             package("psycopg2", Outcome::Build),
@@ -199,48 +217,49 @@ mod tests {
 
     #[test]
     fn advice_lines_per_outcome() {
-        let build = strings(&["gcc", "musl-dev", "postgresql-dev"]);
-        let run = strings(&["libpq"]);
-        let alternatives = vec![(
-            "psycopg2-binary".to_string(),
-            Some("musllinux wheels for x86_64 and aarch64".to_string()),
-        )];
-        let known = Known {
-            build: &build,
-            run: &run,
-            alternatives: &alternatives,
-            failure: None,
-            notes: None,
-        };
-        let lines = known_advice(
+        let mut psycopg2 = known(
             "psycopg2",
-            &Verdict::bare(Outcome::Build, "why"),
-            true,
-            &known,
+            &["gcc", "musl-dev", "postgresql-dev"],
+            &["libpq"],
         );
+        psycopg2.alternatives = vec![Alternative {
+            name: "psycopg2-binary".to_string(),
+            note: Some("musllinux wheels for x86_64 and aarch64".to_string()),
+        }];
+        let build = Verdict::bare(Outcome::Build, "why");
         assert_eq!(
-            lines,
+            known_advice("psycopg2", &build, true, &psycopg2),
             [
                 "to build psycopg2 on Alpine: apk add gcc musl-dev postgresql-dev; at run time it needs: \
                  apk add libpq",
                 "alternative: psycopg2-binary (musllinux wheels for x86_64 and aarch64)"
             ]
         );
-        let on_glibc = known_advice(
-            "psycopg2",
-            &Verdict::bare(Outcome::Build, "why"),
-            false,
-            &known,
-        );
+        let on_glibc = known_advice("psycopg2", &build, false, &psycopg2);
         assert_eq!(on_glibc.len(), 1, "no apk line on Debian: {on_glibc:?}");
-        assert!(
-            known_advice(
-                "psycopg2",
-                &Verdict::bare(Outcome::Wheel, "ok"),
-                true,
-                &known
-            )
-            .is_empty()
+        let wheel = Verdict::bare(Outcome::Wheel, "ok");
+        assert!(known_advice("psycopg2", &wheel, true, &psycopg2).is_empty());
+        let mut torch = known("torch", &[], &[]);
+        torch.failure = Some("no sdist and no musllinux wheel: stay on a glibc image".to_string());
+        let fail = Verdict::bare(Outcome::Fail, "why");
+        assert_eq!(
+            known_advice("torch", &fail, true, &torch),
+            ["no sdist and no musllinux wheel: stay on a glibc image"]
         );
+    }
+
+    #[test]
+    fn the_real_knowledge_base_covers_the_usual_builds() {
+        let packages = vec![
+            package("psycopg2", Outcome::Build),
+            package("lxml", Outcome::Build),
+        ];
+        let targets = ["cp312-musllinux_1_2_x86_64".to_string()];
+        let plan = apk_plan(&packages, &targets, crate::data::knowledge).unwrap();
+        assert!(plan.unknown.is_empty(), "{plan:?}");
+        for needed in ["gcc", "musl-dev", "libxml2-dev"] {
+            assert!(plan.build.iter().any(|b| b == needed), "{needed}: {plan:?}");
+        }
+        assert!(plan.run.iter().any(|r| r == "libpq"), "{plan:?}");
     }
 }

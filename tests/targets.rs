@@ -336,12 +336,22 @@ fn a_dockerfile_beside_the_input_names_the_targets() {
     let index = TestIndex::start();
     let (_dir, path) = project(MULTI_STAGE, "spacy==3.8.2\nsix==1.16.0\n");
     let (_, report) = run_json(&index, &path, &[]);
+    // The slim stage is put beside its Alpine counterpart (what switching does); the alpine stage is
+    // checked as it is.
     assert_eq!(
         target_ids(&report),
-        ["cp311-manylinux_2_36_aarch64", "cp311-musllinux_1_2_x86_64"]
+        [
+            "cp311-manylinux_2_36_aarch64",
+            "cp311-musllinux_1_2_aarch64",
+            "cp311-musllinux_1_2_x86_64"
+        ]
     );
     assert_eq!(report["targets"][0]["image"], "python:3.11-slim-bookworm");
-    assert_eq!(report["targets"][1]["image"], "python:3.11-alpine3.20");
+    assert_eq!(report["targets"][1]["image"], "python:3.11-alpine");
+    assert_eq!(report["targets"][2]["image"], "python:3.11-alpine3.20");
+    assert_eq!(report["compare"]["from"], "python:3.11-slim-bookworm");
+    assert_eq!(report["compare"]["to"], "python:3.11-alpine");
+    assert_eq!(report["compare"]["pairs"].as_array().unwrap().len(), 1);
     let notes = report["notes"].to_string();
     assert!(
         notes.contains("Dockerfile (found beside the input)"),
@@ -383,8 +393,8 @@ fn a_dockerfile_beside_the_input_names_the_targets() {
         target_ids(&report),
         [
             "cp313-manylinux_2_36_aarch64",
-            "cp313-musllinux_1_2_x86_64",
-            "cp313-musllinux_1_2_aarch64"
+            "cp313-musllinux_1_2_aarch64",
+            "cp313-musllinux_1_2_x86_64"
         ]
     );
 
@@ -424,12 +434,28 @@ fn a_dockerfile_that_names_no_python_image_says_so() {
     assert!(stderr.contains("alpine:3.20 at line 1"), "{stderr}");
     assert!(stderr.contains("cannot tell which CPython"), "{stderr}");
 
-    // A bad FROM line is an input error with its position; the other stages are still checked.
-    let (_dir2, path2) = project(
+    // A bad FROM line of a Dockerfile named with --dockerfile is an input error with its position; the other
+    // stages are still checked. Found beside the input, the same file only earns a warning.
+    let (dir2, path2) = project(
         "FROM python:3.12-alpine AS app\nFROM --platform python:3.12-slim\n",
         "six==1.16.0\n",
     );
-    let out = muslcheck(&[&path2, "--index-url", &url, "--format", "json"]);
+    let (exit, implicit) = run_json(&index, &path2, &[]);
+    assert_eq!(exit, 0);
+    assert!(
+        implicit["warnings"].to_string().contains("Dockerfile:2:"),
+        "{implicit}"
+    );
+    let named = dir2.path().join("Dockerfile");
+    let out = muslcheck(&[
+        &path2,
+        "--index-url",
+        &url,
+        "--format",
+        "json",
+        "--dockerfile",
+        named.to_str().unwrap(),
+    ]);
     assert_eq!(code(&out), 2, "{}", String::from_utf8_lossy(&out.stderr));
     let report = json(&out);
     assert_eq!(target_ids(&report), ["cp312-musllinux_1_2_x86_64"]);
@@ -481,6 +507,24 @@ fn two_images_compared_with_from_and_to() {
             .unwrap()
             .starts_with("switching to python:3.12-alpine: 1 would fail (torch)"),
         "{compare}"
+    );
+    // An image that pins its architecture (an official per-architecture repository) is paired on it.
+    let (_, pinned) = run_json(
+        &index,
+        &path,
+        &[
+            "--from",
+            "arm64v8/python:3.12-slim-bookworm",
+            "--to",
+            "python:3.12-alpine",
+        ],
+    );
+    assert_eq!(
+        target_ids(&pinned),
+        [
+            "cp312-manylinux_2_36_aarch64",
+            "cp312-musllinux_1_2_aarch64"
+        ]
     );
     // --glibc takes a Debian release name.
     let (_, report) = run_json(&index, &path, &["--libc", "glibc", "--glibc", "bookworm"]);

@@ -250,6 +250,7 @@ pub fn run(args: Args) -> Result<Exit, String> {
     // A Dockerfile's or the settings' bad lines are input errors like a requirements file's (exit 2).
     report.errors.extend(log.errors);
     report.errors.extend(config_errors);
+    crate::advice::enrich(&mut report, crate::data::knowledge);
     let expired = report.apply_ignores(&ignore, &crate::config::today());
     report.warnings.extend(expired);
     report.notes = notes;

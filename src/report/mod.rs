@@ -107,6 +107,9 @@ pub struct ApkPlan {
 
 /// Short column labels for several targets: only the parts that differ between them (`3.12 x86_64`,
 /// `glibc aarch64`), with more parts added until no two are alike; the whole id when they are all alike.
+/// One part of a label: the Python, the C library, the architecture.
+type Part<'a> = &'a dyn Fn(&TargetInfo) -> String;
+
 pub fn short_labels(targets: &[TargetInfo]) -> Vec<String> {
     let varies = |f: &dyn Fn(&TargetInfo) -> String| targets.iter().any(|t| f(t) != f(&targets[0]));
     let python = |t: &TargetInfo| t.python.clone();
@@ -114,13 +117,12 @@ pub fn short_labels(targets: &[TargetInfo]) -> Vec<String> {
     let libc_version = |t: &TargetInfo| format!("{} {}", t.libc, t.libc_version);
     let arch = |t: &TargetInfo| t.arch.to_string();
     // Coarse to fine: the libc name alone, then with its version when that is what tells two apart.
-    let candidates: [Vec<&dyn Fn(&TargetInfo) -> String>; 2] = [
+    let candidates: [Vec<Part>; 2] = [
         vec![&python, &libc, &arch],
         vec![&python, &libc_version, &arch],
     ];
     for parts in candidates {
-        let used: Vec<&&dyn Fn(&TargetInfo) -> String> =
-            parts.iter().filter(|f| varies(**f)).collect();
+        let used: Vec<&Part> = parts.iter().filter(|f| varies(**f)).collect();
         if used.is_empty() {
             break;
         }

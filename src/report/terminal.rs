@@ -6,7 +6,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-use super::{Compare, Package, Report, TargetInfo, short_labels};
+use super::{ApkPlan, Compare, Package, Report, TargetInfo, short_labels};
 use crate::verdict::{Ignored, Outcome, Verdict};
 
 const RESET: &str = "\x1b[0m";
@@ -33,10 +33,47 @@ pub fn render(report: &Report, color: bool) -> String {
     } else {
         matrix(&mut out, report, paint);
     }
+    if let Some(apk) = &report.apk {
+        apk_lines(&mut out, apk, paint);
+    }
     if let Some(compare) = &report.compare {
         comparison(&mut out, report, compare, paint);
     }
     out
+}
+
+/// The `apk add` lines that building the `build` verdicts needs on Alpine.
+fn apk_lines(out: &mut String, apk: &ApkPlan, p: Painter) {
+    let mut names: Vec<&str> = apk.covers.iter().map(String::as_str).collect();
+    names.extend(apk.unknown.iter().map(String::as_str));
+    let _ = writeln!(
+        out,
+        "\n{}",
+        p.paint(
+            BOLD,
+            &format!("to build from source on Alpine ({})", names.join(", "))
+        )
+    );
+    if !apk.build_command.is_empty() {
+        let _ = writeln!(out, "  {}", apk.build_command);
+    }
+    if !apk.run_command.is_empty() {
+        let _ = writeln!(out, "  {}", apk.run_command);
+    }
+    if !apk.build_command.is_empty() {
+        let _ = writeln!(
+            out,
+            "  {}",
+            p.paint(DIM, "and after pip install: apk del .build-deps")
+        );
+    }
+    if !apk.unknown.is_empty() {
+        let _ = writeln!(
+            out,
+            "  build dependencies not known for {}: at least gcc and musl-dev for a C extension",
+            apk.unknown.join(", ")
+        );
+    }
 }
 
 #[derive(Clone, Copy)]
