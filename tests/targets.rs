@@ -418,7 +418,7 @@ fn a_dockerfile_that_names_no_python_image_says_so() {
         warnings.contains("Dockerfile:1:1: no stage is built FROM the official python image"),
         "{warnings}"
     );
-    assert!(warnings.contains("pass --python"), "{warnings}");
+    assert!(warnings.contains("with --python"), "{warnings}");
     // Named with --dockerfile: a usage error that says why.
     let dockerfile = dir.path().join("Dockerfile");
     let url = index.url();
@@ -541,5 +541,5 @@ fn two_images_compared_with_from_and_to() {
         "python:3.12-alpine",
     ]);
     assert_eq!(code(&out), 2);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("pass --python"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("with --python"));
 }

@@ -45,7 +45,7 @@ pub enum ImageError {
     BadReference { reference: String, why: String },
     #[error(
         "{reference}: muslcheck cannot tell which CPython this image has (it is not the official python \
-         image{}); pass --python",
+         image{}); name the target with --python instead",
         base.as_ref().map(|b| format!("; it is {b}")).unwrap_or_default()
     )]
     NotPython {
@@ -56,7 +56,7 @@ pub enum ImageError {
     },
     #[error(
         "{reference}: a digest alone does not tell the Python version (muslcheck does not resolve digests); \
-         pass --python and --musl, or write the tag the digest was taken from (python:3.12-alpine@sha256:…)"
+         name the target with --python and --musl instead, or write the tag the digest was taken from (python:3.12-alpine@sha256:…)"
     )]
     DigestOnly { reference: String },
     #[error(
@@ -65,7 +65,7 @@ pub enum ImageError {
     NotLinux { reference: String, variant: String },
     #[error(
         "{reference}: Alpine {release} is not in muslcheck's table (it knows Alpine {oldest} to {newest}); \
-         pass --python and --musl"
+         name the target with --python and --musl instead"
     )]
     UnknownAlpine {
         reference: String,
@@ -75,7 +75,7 @@ pub enum ImageError {
     },
     #[error(
         "{reference}: '-{variant}' is not a variant of the python image muslcheck knows (it knows -alpine, \
-         -alpine3.N, -slim and the Debian releases {debian}); pass --python (and --musl for an Alpine image)"
+         -alpine3.N, -slim and the Debian releases {debian}); name the target with --python (and --musl for an Alpine image) instead"
     )]
     UnknownVariant {
         reference: String,
@@ -129,13 +129,46 @@ pub fn target_of(reference: &str, arch: Option<Arch>) -> Result<ImageTarget, Ima
     };
     let images = data::images();
     let official = tag::split(Some(tag));
+    let default_release = match &official.variant {
+        Variant::Alpine(release) => release == &images.python_image.alpine,
+        Variant::Debian { codename, .. } => codename == &images.python_image.debian,
+        _ => true,
+    };
     let (python, python_how) = python_of(reference, &official, images)?;
     let distro = distro_of(reference, &official.variant, images)?;
+    // A tag naming a distribution release but no Python (`alpine3.20`, `bullseye`) stopped moving when that
+    // release left the image: it holds the CPython of that day, not today's newest.
+    if matches!(official.python, Python::Newest) && !default_release {
+        return Err(ImageError::Python {
+            reference: reference.to_string(),
+            message: "this tag stopped moving when its distribution release left the image, so its CPython \
+                      is an older one; write the Python in the tag (python:3.X-…)"
+                .to_string(),
+        });
+    }
 
     let mut how = format!(
         "{reference} → CPython {python} ({python_how}), {} ({}), {} ({})",
         distro.name, distro.how, distro.libc, distro.libc_how
     );
+    // A tag pinned to a patch release, or a Python the image no longer builds, keeps the distribution it was
+    // last built on, which may be older than what the bare variant means today.
+    let frozen = python.patch.is_some() || python.minor < 10;
+    let variant_named = matches!(
+        official.variant,
+        Variant::Alpine(_) | Variant::Debian { .. }
+    );
+    if frozen && !variant_named {
+        how.push_str(&format!(
+            "; a tag of an old or patch-pinned Python may be on an older {} release: name it in the tag to \
+             be sure",
+            if matches!(distro.libc, Libc::Musl(_)) {
+                "Alpine"
+            } else {
+                "Debian"
+            }
+        ));
+    }
     if let (Some(arch), Some(ns)) = (image.namespace_arch(), &image.namespace) {
         how.push_str(&format!(", {arch} (the {ns}/ repository)"));
     }

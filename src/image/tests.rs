@@ -54,7 +54,13 @@ fn references_give_targets_or_say_why_not() {
         (
             "python:alpine3.20",
             None,
-            Target("3.15 · musl 1.2 · Alpine 3.20 · -"),
+            Error(&["stopped moving", "write the Python in the tag"]),
+        ),
+        ("python:bullseye", None, Error(&["stopped moving"])),
+        (
+            "python:alpine3.24",
+            None,
+            Target("3.15 · musl 1.2 · Alpine 3.24 · -"),
         ),
         (
             "python:3.13.0rc2-alpine3.20",

@@ -188,7 +188,7 @@ impl Walk<'_> {
                 column: first.column,
                 message: format!(
                     "no stage is built FROM the official python image (found {}): muslcheck cannot tell \
-                     which CPython these have; pass --python (and --musl for an Alpine image)",
+                     which CPython these have; name the target with --python (and --musl for an Alpine image) instead",
                     found.join("; ")
                 ),
             });
@@ -222,7 +222,7 @@ fn unresolved_message(stage: &Stage) -> String {
         .collect();
     format!(
         "FROM {}: {} has no value here; give it a default (ARG NAME=value before the first FROM) or pass it \
-         as a build argument, or pass --python",
+         as a build argument, or name the target with --python instead",
         stage.image,
         names.join(", ")
     )

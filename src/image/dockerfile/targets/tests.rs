@@ -168,7 +168,7 @@ const CASES: &[Case] = &[
         errors: &[(
             1,
             1,
-            "no stage is built FROM the official python image (found alpine:3.20 at line 1, Alpine 3.20 with musl 1.2.5): muslcheck cannot tell which CPython these have; pass --python (and --musl for an Alpine image)",
+            "no stage is built FROM the official python image (found alpine:3.20 at line 1, Alpine 3.20 with musl 1.2.5): muslcheck cannot tell which CPython these have; name the target with --python (and --musl for an Alpine image) instead",
         )],
     },
     Case {
