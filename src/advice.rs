@@ -20,12 +20,20 @@ pub fn enrich(report: &mut Report, lookup: impl Fn(&str) -> Option<&'static Know
         let Some(name) = package.name.clone() else {
             continue;
         };
-        let Some(known) = lookup(&name) else {
-            continue;
-        };
+        let known = lookup(&name);
         for (id, verdict) in &mut package.targets {
-            let lines = known_advice(&name, verdict, musl.contains(id), known);
-            verdict.advice.extend(lines);
+            let on_musl = musl.contains(id);
+            match known {
+                Some(known) => verdict
+                    .advice
+                    .extend(known_advice(&name, verdict, on_musl, known)),
+                None if on_musl && verdict.outcome == Outcome::Build => verdict.advice.push(format!(
+                    "muslcheck's knowledge base has no entry for {name}: a C extension needs at least apk add \
+                     gcc musl-dev (and the -dev package of each library it links); a pure-Python sdist needs \
+                     nothing"
+                )),
+                None => {}
+            }
         }
     }
     report.apk = apk_plan(&report.packages, &musl, lookup);
