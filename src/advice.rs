@@ -149,7 +149,6 @@ pub fn apk_plan<'k>(
 mod tests {
     use super::*;
     use crate::data::Alternative;
-    use crate::report::Source;
 
     fn strings(items: &[&str]) -> Vec<String> {
         items.iter().map(|s| s.to_string()).collect()
@@ -168,22 +167,8 @@ mod tests {
     }
 
     fn package(name: &str, outcome: Outcome) -> Package {
-        Package {
-            name: Some(name.to_string()),
-            version: None,
-            requirement: name.to_string(),
-            source: Source {
-                path: "requirements.txt".into(),
-                line: 1,
-                key: None,
-            },
-            targets: [(
-                "cp312-musllinux_1_2_x86_64".to_string(),
-                Verdict::bare(outcome, "why"),
-            )]
-            .into_iter()
-            .collect(),
-        }
+        let verdict = Verdict::bare(outcome, "why");
+        crate::report::test_package(name, &[("cp312-musllinux_1_2_x86_64", verdict)])
     }
 
     #[test]

@@ -10,15 +10,7 @@ use common::{
 const TID: &str = "cp312-musllinux_1_2_x86_64";
 
 fn verdict<'a>(report: &'a serde_json::Value, name: &str) -> &'a serde_json::Value {
-    report["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == name)
-        .unwrap_or_else(|| panic!("{name} not in report"))
-        .get("targets")
-        .and_then(|t| t.get(TID))
-        .unwrap()
+    common::cell(report, name, TID)
 }
 
 #[test]

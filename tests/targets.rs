@@ -5,21 +5,9 @@
 mod common;
 
 use common::{
-    TestIndex, assert_matches_reference, code, fixtures, json, muslcheck, temp_requirements,
+    TestIndex, assert_matches_reference, cell, code, fixtures, json, muslcheck, temp_requirements,
 };
 use serde_json::Value;
-
-fn cell<'a>(report: &'a Value, name: &str, target: &str) -> &'a Value {
-    report["packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["name"] == name)
-        .unwrap_or_else(|| panic!("{name} not in report"))
-        .get("targets")
-        .and_then(|t| t.get(target))
-        .unwrap_or_else(|| panic!("{name} has no verdict for {target}"))
-}
 
 fn run_json(index: &TestIndex, file: &str, flags: &[&str]) -> (i32, Value) {
     let url = index.url();

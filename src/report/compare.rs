@@ -269,7 +269,7 @@ fn download_clause(pair: &Pair, name_target: bool, labels: &BTreeMap<String, Str
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Source;
+    use crate::report::test_package as package;
     use crate::verdict::Verdict;
 
     fn verdict(outcome: Outcome, file: Option<&str>, size: Option<u64>) -> Verdict {
@@ -277,23 +277,6 @@ mod tests {
         v.file = file.map(str::to_string);
         v.size = size;
         v
-    }
-
-    fn package(name: &str, cells: &[(&str, Verdict)]) -> Package {
-        Package {
-            name: Some(name.to_string()),
-            version: None,
-            requirement: name.to_string(),
-            source: Source {
-                path: "requirements.txt".into(),
-                line: 1,
-                key: None,
-            },
-            targets: cells
-                .iter()
-                .map(|(id, v)| (id.to_string(), v.clone()))
-                .collect(),
-        }
     }
 
     #[test]

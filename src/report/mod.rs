@@ -354,6 +354,25 @@ impl Report {
     }
 }
 
+/// A package named `name` from `requirements.txt:1` with the given verdict per target id (unit tests).
+#[cfg(test)]
+pub fn test_package(name: &str, cells: &[(&str, Verdict)]) -> Package {
+    Package {
+        name: Some(name.to_string()),
+        version: None,
+        requirement: name.to_string(),
+        source: Source {
+            path: "requirements.txt".into(),
+            line: 1,
+            key: None,
+        },
+        targets: cells
+            .iter()
+            .map(|(id, v)| (id.to_string(), v.clone()))
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

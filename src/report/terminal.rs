@@ -93,17 +93,7 @@ impl Painter {
 fn header(out: &mut String, report: &Report, p: Painter) {
     let name = p.paint(BOLD, "muslcheck");
     if let [target] = report.targets.as_slice() {
-        let _ = writeln!(
-            out,
-            "{name} {} · CPython {} · {} {} · {}  ({}){}",
-            report.tool.version,
-            target.python,
-            target.libc,
-            target.libc_version,
-            target.arch,
-            target.id,
-            image_suffix(target)
-        );
+        let _ = writeln!(out, "{name} {} · {}", report.tool.version, describe(target));
     } else {
         let _ = writeln!(
             out,
@@ -114,16 +104,7 @@ fn header(out: &mut String, report: &Report, p: Painter) {
         let labels = short_labels(&report.targets);
         let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
         for (target, label) in report.targets.iter().zip(&labels) {
-            let _ = writeln!(
-                out,
-                "  {label:<width$}  CPython {} · {} {} · {}  ({}){}",
-                target.python,
-                target.libc,
-                target.libc_version,
-                target.arch,
-                target.id,
-                image_suffix(target)
-            );
+            let _ = writeln!(out, "  {label:<width$}  {}", describe(target));
         }
     }
     // The default index is named, not spelled out: the JSON report carries the URL.
@@ -160,11 +141,16 @@ fn header(out: &mut String, report: &Report, p: Painter) {
     }
 }
 
-fn image_suffix(target: &TargetInfo) -> String {
-    target
+/// `CPython 3.12 · musl 1.2 · x86_64  (cp312-musllinux_1_2_x86_64)  python:3.12-alpine`.
+fn describe(target: &TargetInfo) -> String {
+    let image = target
         .image
         .as_ref()
-        .map_or(String::new(), |image| format!("  {image}"))
+        .map_or(String::new(), |image| format!("  {image}"));
+    format!(
+        "CPython {} · {} {} · {}  ({}){image}",
+        target.python, target.libc, target.libc_version, target.arch, target.id
+    )
 }
 
 /// One line per requirement, problems first, advice under each problem, and the summary line.

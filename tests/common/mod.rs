@@ -403,3 +403,16 @@ pub fn assert_matches_reference(ours: &serde_json::Value, tid: &str) -> Vec<serd
     assert_eq!(total as usize, packages.len());
     packages.iter().map(|p| p["targets"][tid].clone()).collect()
 }
+
+/// The verdict of the package named `name` on `target` in a JSON report.
+pub fn cell<'a>(report: &'a serde_json::Value, name: &str, target: &str) -> &'a serde_json::Value {
+    report["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("{name} not in report"))
+        .get("targets")
+        .and_then(|t| t.get(target))
+        .unwrap_or_else(|| panic!("{name} has no verdict for {target}"))
+}
