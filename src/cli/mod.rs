@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
@@ -19,7 +20,8 @@ use crate::index::{DEFAULT_INDEX_URL, IndexClient, IndexOptions, redact};
 use crate::input::{Input, Selection, Wanted, read_inputs};
 use crate::report::{
     ErrorEntry, Package, Report, SCHEMA_VERSION, Source, TargetInfo, Tool, compare_targets,
-    emit_dockerfile, render_terminal, short_labels,
+    emit_dockerfile, render_github, render_html, render_markdown, render_sarif, render_terminal,
+    short_labels,
 };
 use crate::target::{Arch, MuslVersion, PythonVersion};
 use crate::verdict::Outcome;
@@ -124,9 +126,15 @@ pub struct Args {
     )]
     pub extra_index_url: Vec<String>,
 
-    /// Report format.
+    /// Report format: terminal, json (schema_version 1), markdown (a pull-request comment or an audit),
+    /// html (one self-contained page), sarif (SARIF 2.1.0 for code scanning), github (Actions annotations).
     #[arg(long, value_enum, default_value_t = Format::Terminal)]
     pub format: Format,
+
+    /// Write the report to FILE instead of standard output (replaced as a whole: written beside it, then
+    /// renamed over it).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<PathBuf>,
 
     /// Print, instead of the report, what the packages that build from source on Alpine need: `apk` (one
     /// build-time and one run-time `apk add` line) or `dockerfile` (a builder stage that makes the wheels and
@@ -165,6 +173,10 @@ pub struct Args {
 pub enum Format {
     Terminal,
     Json,
+    Markdown,
+    Html,
+    Sarif,
+    Github,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -255,6 +267,7 @@ pub fn run(args: Args) -> Result<Exit, String> {
     report.warnings.extend(expired);
     report.notes = notes;
     report.redact();
+    // The format never changes the exit code: every renderer reads the same report.
     let text = match (args.emit, args.format) {
         (Some(Emit::Dockerfile), _) => {
             let requirements = input
@@ -269,9 +282,16 @@ pub fn run(args: Args) -> Result<Exit, String> {
             None => "# nothing builds from source on the Alpine targets\n".to_string(),
         },
         (None, Format::Json) => report.to_json(),
-        (None, Format::Terminal) => render_terminal(&report, use_colour()),
+        (None, Format::Terminal) => render_terminal(&report, args.output.is_none() && use_colour()),
+        (None, Format::Markdown) => render_markdown(&report),
+        (None, Format::Html) => render_html(&report),
+        (None, Format::Sarif) => render_sarif(&report),
+        (None, Format::Github) => render_github(&report),
     };
-    write_stdout(&text)?;
+    match &args.output {
+        Some(path) => write_file(path, &text)?,
+        None => write_stdout(&text)?,
+    }
     Ok(exit_code(&report, args.fail_on.unwrap_or(FailOn::Build)))
 }
 
@@ -470,5 +490,33 @@ fn write_stdout(text: &str) -> Result<(), String> {
             Err(format!("cannot write the report: {e}"))
         }
         _ => Ok(()),
+    }
+}
+
+/// Writes the report to `path` whole or not at all: a temporary file in the same directory (so the rename
+/// stays on one file system), flushed to disk, then renamed over `path`. A reader never sees half a report,
+/// and a failed run leaves an earlier report in place.
+fn write_file(path: &Path, text: &str) -> Result<(), String> {
+    let fail = |e: std::io::Error| format!("cannot write the report to {}: {e}", path.display());
+    let name = path.file_name().ok_or_else(|| {
+        format!(
+            "cannot write the report to {}: not a file name",
+            path.display()
+        )
+    })?;
+    let mut temp_name = std::ffi::OsString::from(".");
+    temp_name.push(name);
+    temp_name.push(format!(".muslcheck-{}.tmp", std::process::id()));
+    let temp = path.with_file_name(temp_name);
+    let written = std::fs::File::create(&temp).and_then(|mut file| {
+        file.write_all(text.as_bytes())?;
+        file.sync_all()
+    });
+    match written.and_then(|()| std::fs::rename(&temp, path)) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            let _ = std::fs::remove_file(&temp);
+            Err(fail(e))
+        }
     }
 }

@@ -65,6 +65,44 @@ pub struct Counts {
     pub improved: usize,
 }
 
+/// The changes of one package that go the same way (`wheel → fail`), with the short labels of the proposed
+/// targets they happen on and the reason of the first.
+pub struct ChangeGroup<'c> {
+    pub name: &'c str,
+    pub from: Outcome,
+    pub to: Outcome,
+    pub targets: Vec<String>,
+    pub reason: &'c str,
+}
+
+impl Compare {
+    /// `changes` grouped per package and direction, in the order they first occur; `labels` maps a target id
+    /// to its short label.
+    pub fn grouped_changes(&self, labels: &BTreeMap<&str, String>) -> Vec<ChangeGroup<'_>> {
+        let mut grouped: Vec<ChangeGroup> = Vec::new();
+        for change in &self.changes {
+            let label = labels
+                .get(change.to_target.as_str())
+                .cloned()
+                .unwrap_or_else(|| change.to_target.clone());
+            match grouped
+                .iter_mut()
+                .find(|g| g.name == change.name && g.from == change.from && g.to == change.to)
+            {
+                Some(group) => group.targets.push(label),
+                None => grouped.push(ChangeGroup {
+                    name: &change.name,
+                    from: change.from,
+                    to: change.to,
+                    targets: vec![label],
+                    reason: &change.reason,
+                }),
+            }
+        }
+        grouped
+    }
+}
+
 /// How bad an outcome is for a switch: a wheel or a skip installs without a compiler.
 fn badness(outcome: Outcome) -> u8 {
     match outcome {

@@ -3,6 +3,10 @@
 
 mod compare;
 mod emit;
+mod github;
+mod html;
+mod markdown;
+mod sarif;
 mod terminal;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -11,6 +15,10 @@ use serde::Serialize;
 
 pub use compare::{Compare, compare as compare_targets};
 pub use emit::dockerfile as emit_dockerfile;
+pub use github::render as render_github;
+pub use html::render as render_html;
+pub use markdown::render as render_markdown;
+pub use sarif::render as render_sarif;
 pub use terminal::render as render_terminal;
 
 use crate::input::InputError;
@@ -256,7 +264,179 @@ impl Summary {
     }
 }
 
+/// The outcomes a reviewer has to act on: pip builds from source, fails, finds nothing, or was not asked.
+pub fn is_problem(outcome: Outcome) -> bool {
+    matches!(
+        outcome,
+        Outcome::Fail | Outcome::Missing | Outcome::Build | Outcome::Unknown
+    )
+}
+
+/// A compact symbol and word for a table cell.
+pub fn outcome_cell(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Wheel => "✓ wheel",
+        Outcome::Build => "⚙ build",
+        Outcome::Fail => "✗ fail",
+        Outcome::Missing => "✗ missing",
+        Outcome::Unknown => "? unknown",
+        Outcome::Skip => "· skip",
+    }
+}
+
+/// What pip does, as a sentence reads it: `torch 2.5.1 fails on …`.
+pub fn outcome_verb(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Build => "builds from source",
+        Outcome::Fail => "fails",
+        Outcome::Missing => "is missing from the index",
+        Outcome::Unknown => "could not be checked",
+        Outcome::Wheel => "installs a wheel",
+        Outcome::Skip => "is skipped",
+    }
+}
+
+impl Package {
+    /// The project name, or the requirement text for a line that names no project.
+    pub fn display_name(&self) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| self.requirement.clone())
+    }
+
+    /// The chosen version when every target chose the same one, `varies` when they differ, `-` for none.
+    pub fn version_text(&self) -> String {
+        let versions: std::collections::BTreeSet<&str> = self
+            .targets
+            .values()
+            .filter_map(|v| v.version.as_deref())
+            .collect();
+        match versions.len() {
+            0 => "-".to_string(),
+            1 => versions.into_iter().next().unwrap_or("-").to_string(),
+            _ => "varies".to_string(),
+        }
+    }
+
+    /// The package's worst outcome over all targets, as a sort key (problems first).
+    pub fn worst_rank(&self) -> u8 {
+        self.targets
+            .values()
+            .map(|v| v.outcome.severity_rank())
+            .min()
+            .unwrap_or(u8::MAX)
+    }
+
+    pub fn has_problem(&self) -> bool {
+        self.targets.values().any(|v| is_problem(v.outcome))
+    }
+
+    /// `path:line`, as every report names the source.
+    pub fn at(&self) -> String {
+        format!("{}:{}", self.source.path, self.source.line)
+    }
+}
+
+impl ErrorEntry {
+    /// `path:line:column`, as far as the parser knew.
+    pub fn location(&self) -> String {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", self.path),
+            (Some(l), None) => format!("{}:{l}", self.path),
+            _ => self.path.clone(),
+        }
+    }
+}
+
+/// The verdicts of one package that say the same thing (outcome, version, reason and advice), with the
+/// targets they hold on, as indexes into `Report::targets`.
+pub struct ProblemGroup<'r> {
+    pub verdict: &'r Verdict,
+    pub targets: Vec<usize>,
+}
+
 impl Report {
+    /// Every package, problems first (by the worst outcome over the targets), input order within.
+    pub fn packages_by_severity(&self) -> Vec<&Package> {
+        let mut packages: Vec<(usize, &Package)> = self.packages.iter().enumerate().collect();
+        packages.sort_by_key(|(i, package)| (package.worst_rank(), *i));
+        packages.into_iter().map(|(_, p)| p).collect()
+    }
+
+    /// The problem verdicts of one package grouped by what they say, in target order.
+    pub fn problem_groups<'r>(&'r self, package: &'r Package) -> Vec<ProblemGroup<'r>> {
+        let mut groups: Vec<ProblemGroup> = Vec::new();
+        for (i, target) in self.targets.iter().enumerate() {
+            let Some(v) = package.targets.get(&target.id) else {
+                continue;
+            };
+            if !is_problem(v.outcome) {
+                continue;
+            }
+            match groups.iter_mut().find(|g| {
+                g.verdict.outcome == v.outcome
+                    && g.verdict.reason == v.reason
+                    && g.verdict.version == v.version
+                    && g.verdict.advice == v.advice
+                    && g.verdict.ignored == v.ignored
+            }) {
+                Some(group) => group.targets.push(i),
+                None => groups.push(ProblemGroup {
+                    verdict: v,
+                    targets: vec![i],
+                }),
+            }
+        }
+        groups
+    }
+
+    /// The short label of each target (see `short_labels`), in target order.
+    pub fn labels(&self) -> Vec<String> {
+        short_labels(&self.targets)
+    }
+
+    /// Target id → short label.
+    pub fn label_map(&self) -> BTreeMap<&str, String> {
+        self.targets
+            .iter()
+            .map(|t| t.id.as_str())
+            .zip(self.labels())
+            .collect()
+    }
+
+    /// The index as a person reads it: the default one is named, not spelled out.
+    pub fn index_text(&self) -> &str {
+        if self.index == crate::index::DEFAULT_INDEX_URL {
+            "PyPI (default)"
+        } else {
+            &self.index
+        }
+    }
+
+    /// `N requirements: 40 wheel · 3 build · … · download 123.4 MB` for one target; `paint` decorates the
+    /// count of each outcome (colour, bold), given the outcome and its text.
+    pub fn summary_line(
+        &self,
+        id: &str,
+        paint: impl Fn(Outcome, usize, String) -> String,
+    ) -> String {
+        let Some(summary) = self.summary.get(id) else {
+            return String::new();
+        };
+        let counts: Vec<String> = Outcome::ALL
+            .iter()
+            .map(|o| {
+                let n = summary.get(*o);
+                paint(*o, n, format!("{n} {}", o.as_str()))
+            })
+            .collect();
+        let mut line = format!("{} requirements: {}", summary.total(), counts.join(" · "));
+        if let Some(download) = self.download.get(id) {
+            line.push_str(&format!(" · download {}", download.text()));
+        }
+        line
+    }
+
     /// Fills `summary` from the packages' verdicts.
     pub fn summarize(&mut self) {
         let mut summary: BTreeMap<String, Summary> = self
@@ -374,7 +554,10 @@ pub fn test_package(name: &str, cells: &[(&str, Verdict)]) -> Package {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests;
+
+#[cfg(test)]
+mod label_tests {
     use super::*;
     use crate::target::{Libc, Target};
 

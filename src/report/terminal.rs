@@ -3,10 +3,9 @@
 //! download size per target. One target gets a line per requirement; several get a table with a compact cell
 //! per target and the problems listed below it; a comparison adds what changes between the two images.
 
-use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
-use super::{ApkPlan, Compare, Package, Report, TargetInfo, short_labels};
+use super::{ApkPlan, Compare, Package, Report, TargetInfo, is_problem, outcome_cell};
 use crate::verdict::{Ignored, Outcome, Verdict};
 
 const RESET: &str = "\x1b[0m";
@@ -42,40 +41,6 @@ pub fn render(report: &Report, color: bool) -> String {
     out
 }
 
-/// The `apk add` lines that building the `build` verdicts needs on Alpine.
-fn apk_lines(out: &mut String, apk: &ApkPlan, p: Painter) {
-    let mut names: Vec<&str> = apk.covers.iter().map(String::as_str).collect();
-    names.extend(apk.unknown.iter().map(String::as_str));
-    let _ = writeln!(
-        out,
-        "\n{}",
-        p.paint(
-            BOLD,
-            &format!("to build from source on Alpine ({})", names.join(", "))
-        )
-    );
-    if !apk.build_command.is_empty() {
-        let _ = writeln!(out, "  {}", apk.build_command);
-    }
-    if !apk.run_command.is_empty() {
-        let _ = writeln!(out, "  {}", apk.run_command);
-    }
-    if !apk.build_command.is_empty() {
-        let _ = writeln!(
-            out,
-            "  {}",
-            p.paint(DIM, "and after pip install: apk del .build-deps")
-        );
-    }
-    if !apk.unknown.is_empty() {
-        let _ = writeln!(
-            out,
-            "  build dependencies not known for {}: at least gcc and musl-dev for a C extension",
-            apk.unknown.join(", ")
-        );
-    }
-}
-
 #[derive(Clone, Copy)]
 struct Painter(bool);
 
@@ -101,19 +66,14 @@ fn header(out: &mut String, report: &Report, p: Painter) {
             report.tool.version,
             report.targets.len()
         );
-        let labels = short_labels(&report.targets);
+        let labels = report.labels();
         let width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
         for (target, label) in report.targets.iter().zip(&labels) {
             let _ = writeln!(out, "  {label:<width$}  {}", describe(target));
         }
     }
     // The default index is named, not spelled out: the JSON report carries the URL.
-    let index = if report.index == crate::index::DEFAULT_INDEX_URL {
-        "PyPI (default)"
-    } else {
-        &report.index
-    };
-    let _ = writeln!(out, "index: {index}");
+    let _ = writeln!(out, "index: {}", report.index_text());
     for extra in &report.extra_index_urls {
         let _ = writeln!(out, "extra index: {extra}");
     }
@@ -126,15 +86,11 @@ fn header(out: &mut String, report: &Report, p: Painter) {
     if !report.errors.is_empty() {
         out.push('\n');
         for e in &report.errors {
-            let at = match (e.line, e.column) {
-                (Some(l), Some(c)) => format!("{}:{l}:{c}", e.path),
-                (Some(l), None) => format!("{}:{l}", e.path),
-                _ => e.path.clone(),
-            };
             let _ = writeln!(
                 out,
-                "{} {at}: {}",
+                "{} {}: {}",
                 p.paint("\x1b[1;31m", "error:"),
+                e.location(),
                 e.message
             );
         }
@@ -151,6 +107,38 @@ fn describe(target: &TargetInfo) -> String {
         "CPython {} · {} {} · {}  ({}){image}",
         target.python, target.libc, target.libc_version, target.arch, target.id
     )
+}
+
+/// `ignored until 2027-06-30: built in the builder stage`.
+fn ignored_text(ignored: &Ignored) -> String {
+    match &ignored.expires {
+        Some(date) => format!("ignored until {date}: {}", ignored.reason),
+        None => format!("ignored: {}", ignored.reason),
+    }
+}
+
+/// The `apk add` lines that building the `build` verdicts needs on Alpine.
+fn apk_lines(out: &mut String, apk: &ApkPlan, p: Painter) {
+    let mut names: Vec<&str> = apk.covers.iter().map(String::as_str).collect();
+    names.extend(apk.unknown.iter().map(String::as_str));
+    let title = format!("to build from source on Alpine ({})", names.join(", "));
+    let _ = writeln!(out, "\n{}", p.paint(BOLD, &title));
+    for line in [&apk.build_command, &apk.run_command] {
+        if !line.is_empty() {
+            let _ = writeln!(out, "  {line}");
+        }
+    }
+    if !apk.build_command.is_empty() {
+        let after = "and after pip install: apk del .build-deps";
+        let _ = writeln!(out, "  {}", p.paint(DIM, after));
+    }
+    if !apk.unknown.is_empty() {
+        let _ = writeln!(
+            out,
+            "  build dependencies not known for {}: at least gcc and musl-dev for a C extension",
+            apk.unknown.join(", ")
+        );
+    }
 }
 
 /// One line per requirement, problems first, advice under each problem, and the summary line.
@@ -186,50 +174,25 @@ fn single_target(out: &mut String, report: &Report, p: Painter) {
     let _ = writeln!(out, "\n{}", summary_line(report, &target.id, p));
 }
 
-/// `N requirements: 40 wheel · 3 build · … · download 123.4 MB`.
+/// The report's summary line for one target, problem counts coloured.
 fn summary_line(report: &Report, id: &str, p: Painter) -> String {
-    let Some(summary) = report.summary.get(id) else {
-        return String::new();
-    };
-    let counts: Vec<String> = Outcome::ALL
-        .iter()
-        .map(|o| {
-            let text = format!("{} {}", summary.get(*o), o.as_str());
-            if summary.get(*o) > 0 && is_problem(*o) {
-                p.paint(colour(*o), &text)
-            } else {
-                text
-            }
-        })
-        .collect();
-    let mut line = format!("{} requirements: {}", summary.total(), counts.join(" · "));
-    if let Some(download) = report.download.get(id) {
-        let _ = write!(line, " · download {}", download.text());
-    }
-    line
-}
-
-/// A compact symbol and word per cell.
-fn cell(outcome: Outcome) -> &'static str {
-    match outcome {
-        Outcome::Wheel => "✓ wheel",
-        Outcome::Build => "⚙ build",
-        Outcome::Fail => "✗ fail",
-        Outcome::Missing => "✗ missing",
-        Outcome::Unknown => "? unknown",
-        Outcome::Skip => "· skip",
-    }
+    report.summary_line(id, |o, n, text| {
+        if n > 0 && is_problem(o) {
+            p.paint(colour(o), &text)
+        } else {
+            text
+        }
+    })
 }
 
 /// Several targets: one row per requirement with a cell per target (problems first), then each problem
 /// with the targets it occurs on, its reason and advice, then a summary line per target.
 fn matrix(out: &mut String, report: &Report, p: Painter) {
     let ids: Vec<&str> = report.targets.iter().map(|t| t.id.as_str()).collect();
-    let labels = short_labels(&report.targets);
-    let mut packages: Vec<(usize, &Package)> = report.packages.iter().enumerate().collect();
-    packages.sort_by_key(|(i, package)| (worst(package), *i));
-    let names: Vec<String> = packages.iter().map(|(_, pk)| display_name(pk)).collect();
-    let versions: Vec<String> = packages.iter().map(|(_, pk)| version_of(pk)).collect();
+    let labels = report.labels();
+    let packages = report.packages_by_severity();
+    let names: Vec<String> = packages.iter().map(|pk| pk.display_name()).collect();
+    let versions: Vec<String> = packages.iter().map(|pk| pk.version_text()).collect();
     let name_w = names
         .iter()
         .map(|n| n.chars().count())
@@ -249,10 +212,13 @@ fn matrix(out: &mut String, report: &Report, p: Painter) {
         let _ = write!(head, "  {label:<w$}");
     }
     let _ = writeln!(out, "{}", p.paint(BOLD, head.trim_end()));
-    for (((_, package), name), version) in packages.iter().zip(&names).zip(&versions) {
+    for ((package, name), version) in packages.iter().zip(&names).zip(&versions) {
         let mut line = format!("{name:<name_w$}  {version:<version_w$}");
         for (id, w) in ids.iter().zip(&cell_w) {
-            let text = package.targets.get(*id).map_or("", |v| cell(v.outcome));
+            let text = package
+                .targets
+                .get(*id)
+                .map_or("", |v| outcome_cell(v.outcome));
             let padded = format!("{text:<w$}");
             let shown = match package.targets.get(*id) {
                 Some(v) if is_problem(v.outcome) || v.outcome == Outcome::Skip => {
@@ -276,30 +242,13 @@ fn matrix(out: &mut String, report: &Report, p: Painter) {
 fn problems(
     out: &mut String,
     report: &Report,
-    packages: &[(usize, &Package)],
+    packages: &[&Package],
     labels: &[String],
     p: Painter,
 ) {
     let mut first = true;
-    for (_, package) in packages {
-        let mut groups: Vec<(&Verdict, Vec<&str>)> = Vec::new();
-        for (target, label) in report.targets.iter().zip(labels) {
-            let Some(v) = package.targets.get(&target.id) else {
-                continue;
-            };
-            if !is_problem(v.outcome) {
-                continue;
-            }
-            match groups.iter_mut().find(|(g, _)| {
-                g.outcome == v.outcome
-                    && g.reason == v.reason
-                    && g.version == v.version
-                    && g.advice == v.advice
-            }) {
-                Some((_, at)) => at.push(label),
-                None => groups.push((v, vec![label])),
-            }
-        }
+    for package in packages {
+        let groups = report.problem_groups(package);
         if groups.is_empty() {
             continue;
         }
@@ -310,13 +259,12 @@ fn problems(
         let _ = writeln!(
             out,
             "{}  {}",
-            display_name(package),
-            p.paint(
-                DIM,
-                &format!("{}:{}", package.source.path, package.source.line)
-            )
+            package.display_name(),
+            p.paint(DIM, &package.at())
         );
-        for (verdict, at) in groups {
+        for group in groups {
+            let verdict = group.verdict;
+            let at: Vec<&str> = group.targets.iter().map(|i| labels[*i].as_str()).collect();
             let version = verdict.version.as_deref().unwrap_or("-");
             let _ = writeln!(
                 out,
@@ -337,12 +285,6 @@ fn problems(
 
 /// Per package of the comparison: `from → to` on which targets, then the summary line to paste.
 fn comparison(out: &mut String, report: &Report, compare: &Compare, p: Painter) {
-    let labels: BTreeMap<&str, String> = report
-        .targets
-        .iter()
-        .map(|t| t.id.as_str())
-        .zip(short_labels(&report.targets))
-        .collect();
     let _ = writeln!(
         out,
         "\n{}",
@@ -351,83 +293,26 @@ fn comparison(out: &mut String, report: &Report, compare: &Compare, p: Painter) 
             &format!("switching {} → {}", compare.from, compare.to)
         )
     );
-    let mut grouped: Vec<(&str, Outcome, Outcome, Vec<&str>)> = Vec::new();
-    for change in &compare.changes {
-        let label = labels
-            .get(change.to_target.as_str())
-            .map_or(change.to_target.as_str(), String::as_str);
-        match grouped
-            .iter_mut()
-            .find(|(n, f, t, _)| *n == change.name && *f == change.from && *t == change.to)
-        {
-            Some((_, _, _, at)) => at.push(label),
-            None => grouped.push((&change.name, change.from, change.to, vec![label])),
-        }
-    }
+    let grouped = compare.grouped_changes(&report.label_map());
     if grouped.is_empty() {
         let _ = writeln!(out, "  no package changes");
     }
     let name_w = grouped
         .iter()
-        .map(|g| g.0.chars().count())
+        .map(|g| g.name.chars().count())
         .max()
         .unwrap_or(0);
-    for (name, from, to, at) in &grouped {
-        let arrow = format!("{} → {}", from.as_str(), to.as_str());
+    for group in &grouped {
+        let arrow = format!("{} → {}", group.from.as_str(), group.to.as_str());
         let _ = writeln!(
             out,
-            "  {name:<name_w$}  {}  {}",
-            p.paint(colour(*to), &format!("{arrow:<17}")),
-            p.paint(DIM, &format!("on {}", at.join(", ")))
+            "  {:<name_w$}  {}  {}",
+            group.name,
+            p.paint(colour(group.to), &format!("{arrow:<17}")),
+            p.paint(DIM, &format!("on {}", group.targets.join(", ")))
         );
     }
     let _ = writeln!(out, "\n{}", compare.summary);
-}
-
-/// `ignored until 2027-06-30: built in the builder stage`.
-fn ignored_text(ignored: &Ignored) -> String {
-    match &ignored.expires {
-        Some(date) => format!("ignored until {date}: {}", ignored.reason),
-        None => format!("ignored: {}", ignored.reason),
-    }
-}
-
-/// The package's worst outcome over all targets, as a sort key (problems first).
-fn worst(package: &Package) -> u8 {
-    package
-        .targets
-        .values()
-        .map(|v| v.outcome.severity_rank())
-        .min()
-        .unwrap_or(u8::MAX)
-}
-
-fn display_name(package: &Package) -> String {
-    package
-        .name
-        .clone()
-        .unwrap_or_else(|| package.requirement.clone())
-}
-
-/// The chosen version when every target chose the same one, `varies` when they differ.
-fn version_of(package: &Package) -> String {
-    let versions: BTreeSet<&str> = package
-        .targets
-        .values()
-        .filter_map(|v| v.version.as_deref())
-        .collect();
-    match versions.len() {
-        0 => "-".to_string(),
-        1 => versions.into_iter().next().unwrap_or("-").to_string(),
-        _ => "varies".to_string(),
-    }
-}
-
-fn is_problem(outcome: Outcome) -> bool {
-    matches!(
-        outcome,
-        Outcome::Fail | Outcome::Missing | Outcome::Build | Outcome::Unknown
-    )
 }
 
 struct Row<'r> {
@@ -446,10 +331,10 @@ fn rows_for<'r>(report: &'r Report, target: &str) -> Vec<Row<'r>> {
         .filter_map(|p: &Package| {
             let verdict = p.targets.get(target)?;
             Some(Row {
-                name: p.name.clone().unwrap_or_else(|| p.requirement.clone()),
+                name: p.display_name(),
                 version: verdict.version.clone().unwrap_or_else(|| "-".to_string()),
                 class: verdict.class.map_or("-", |c| c.as_str()),
-                source: format!("{}:{}", p.source.path, p.source.line),
+                source: p.at(),
                 verdict,
             })
         })

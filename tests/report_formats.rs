@@ -1,0 +1,271 @@
+//! The report formats (`--format markdown|html|sarif|github`) and `--output`, on real runs against the
+//! recorded index: each output is compared with a committed snapshot in `tests/snapshots/`, after the local
+//! index's port and the tool's version are normalised. After an intended change to a renderer, rewrite the
+//! snapshots with `UPDATE_SNAPSHOTS=1 cargo test --test report_formats` and review the diff.
+//!
+//! `tests/snapshots/matrix.html` is also what `scripts/check-html-report.sh` opens in a headless browser.
+//! The SARIF output is validated against the official SARIF 2.1.0 JSON schema
+//! (`tests/fixtures/sarif-schema-2.1.0.json`, see `tests/fixtures/README.md`).
+
+mod common;
+
+use std::path::Path;
+
+use common::{TestIndex, code, fixtures, muslcheck};
+use serde_json::Value;
+
+const FORMATS: [(&str, &str); 4] = [
+    ("markdown", "md"),
+    ("html", "html"),
+    ("sarif", "sarif"),
+    ("github", "github.txt"),
+];
+
+/// Every verdict over two targets: wheel, build (spacy on aarch64 only, psycopg2 everywhere), fail, missing,
+/// skip.
+const MATRIX: &[&str] = &[
+    "tests/fixtures/report/requirements.txt",
+    "--arch",
+    "x86_64,aarch64",
+];
+
+/// Slim against alpine, with a line that does not parse (exit code 2).
+const COMPARE: &[&str] = &["tests/fixtures/report/compare.txt", "--compare"];
+
+/// Runs the binary from the repository root (so the report names the input by its relative path).
+fn run(index: &TestIndex, args: &[&str], format: &str) -> (i32, String) {
+    let url = index.url();
+    let mut all: Vec<&str> = args.to_vec();
+    all.extend(["--index-url", &url, "--format", format]);
+    let out = muslcheck(&all);
+    let stdout = String::from_utf8(out.stdout.clone()).expect("reports are UTF-8");
+    assert!(
+        !stdout.is_empty(),
+        "{format}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (code(&out), normalise(&stdout, index))
+}
+
+/// The local index's address and the tool's version are the only things that change from run to run.
+fn normalise(text: &str, index: &TestIndex) -> String {
+    let version = env!("CARGO_PKG_VERSION");
+    text.replace(&index.base, "http://127.0.0.1:PORT")
+        .replace(&format!("muslcheck {version}"), "muslcheck VERSION")
+        .replace(
+            &format!("\"version\": \"{version}\""),
+            "\"version\": \"VERSION\"",
+        )
+        .replace(
+            &format!("\"semanticVersion\": \"{version}\""),
+            "\"semanticVersion\": \"VERSION\"",
+        )
+}
+
+fn snapshot(name: &str, actual: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/snapshots")
+        .join(name);
+    if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| !v.is_empty() && v != "0") {
+        std::fs::write(&path, actual).unwrap();
+        return;
+    }
+    let expected = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("{}: {e} (write it with UPDATE_SNAPSHOTS=1)", path.display()));
+    if expected != actual {
+        let line = expected
+            .lines()
+            .zip(actual.lines())
+            .position(|(a, b)| a != b)
+            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
+        panic!(
+            "{name} differs from the snapshot from line {}:\n--- expected\n{}\n--- actual\n{}\n\
+             (UPDATE_SNAPSHOTS=1 rewrites the snapshots)",
+            line + 1,
+            expected
+                .lines()
+                .skip(line)
+                .take(5)
+                .collect::<Vec<_>>()
+                .join("\n"),
+            actual
+                .lines()
+                .skip(line)
+                .take(5)
+                .collect::<Vec<_>>()
+                .join("\n"),
+        );
+    }
+}
+
+/// The schema's complaints about a SARIF log (formats such as `uri-reference` included).
+fn sarif_errors(log: &Value) -> Vec<String> {
+    let schema: Value =
+        serde_json::from_slice(&std::fs::read(fixtures().join("sarif-schema-2.1.0.json")).unwrap())
+            .unwrap();
+    let validator = jsonschema::draft4::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles");
+    validator
+        .iter_errors(log)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect()
+}
+
+fn validate_sarif(text: &str) {
+    let log: Value = serde_json::from_str(text).expect("SARIF is JSON");
+    let errors = sarif_errors(&log);
+    assert!(errors.is_empty(), "{errors:#?}\n{text}");
+}
+
+#[test]
+fn the_schema_catches_a_broken_log() {
+    let index = TestIndex::start();
+    let (_, text) = run(&index, MATRIX, "sarif");
+    let mut log: Value = serde_json::from_str(&text).unwrap();
+    assert!(sarif_errors(&log).is_empty());
+    log["runs"][0]["results"][0]["level"] = "fatal".into();
+    log["runs"][0]["results"][1]["locations"][0]["physicalLocation"]["region"]["startLine"] =
+        0.into();
+    log["runs"][0]["tool"]["driver"]["rules"][0]["helpText"] = "not a SARIF property".into();
+    assert_eq!(sarif_errors(&log).len(), 3, "{:#?}", sarif_errors(&log));
+}
+
+fn check_all_formats(args: &[&str], stem: &str, expected_code: i32) {
+    let index = TestIndex::start();
+    let (terminal_code, _) = run(&index, args, "terminal");
+    assert_eq!(terminal_code, expected_code);
+    for (format, ext) in FORMATS {
+        let (exit, text) = run(&index, args, format);
+        assert_eq!(exit, terminal_code, "{format} changed the exit code");
+        if format == "sarif" {
+            validate_sarif(&text);
+        }
+        snapshot(&format!("{stem}.{ext}"), &text);
+    }
+}
+
+#[test]
+fn every_format_of_a_two_target_run_matches_its_snapshot() {
+    check_all_formats(MATRIX, "matrix", 1);
+}
+
+#[test]
+fn every_format_of_a_comparison_with_an_input_error_matches_its_snapshot() {
+    check_all_formats(COMPARE, "compare", 2);
+}
+
+#[test]
+fn the_sarif_results_point_at_the_requirement_lines() {
+    let index = TestIndex::start();
+    let (_, text) = run(&index, MATRIX, "sarif");
+    let log: Value = serde_json::from_str(&text).unwrap();
+    let results = log["runs"][0]["results"].as_array().unwrap();
+    let found: Vec<(String, u64, String)> = results
+        .iter()
+        .map(|r| {
+            let at = &r["locations"][0]["physicalLocation"];
+            assert_eq!(
+                at["artifactLocation"]["uri"],
+                "tests/fixtures/report/requirements.txt"
+            );
+            (
+                r["ruleId"].as_str().unwrap().to_string(),
+                at["region"]["startLine"].as_u64().unwrap(),
+                r["properties"]["targets"].to_string(),
+            )
+        })
+        .collect();
+    let x86 = r#""cp312-musllinux_1_2_x86_64""#;
+    let arm = r#""cp312-musllinux_1_2_aarch64""#;
+    assert_eq!(
+        found,
+        [
+            ("muslcheck/fail".into(), 4, format!("[{x86},{arm}]")),
+            ("muslcheck/missing".into(), 6, format!("[{x86},{arm}]")),
+            ("muslcheck/build".into(), 3, format!("[{arm}]")),
+            ("muslcheck/build".into(), 5, format!("[{x86},{arm}]")),
+        ]
+    );
+    // The same run again gives the same fingerprints.
+    let (_, again) = run(&index, MATRIX, "sarif");
+    assert_eq!(text, again);
+}
+
+#[test]
+fn output_writes_the_report_to_a_file_and_replaces_it_whole() {
+    let index = TestIndex::start();
+    let url = index.url();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.md");
+    std::fs::write(&path, "an older report\n").unwrap();
+    let target = path.to_str().unwrap();
+    let mut args: Vec<&str> = MATRIX.to_vec();
+    args.extend([
+        "--index-url",
+        &url,
+        "--format",
+        "markdown",
+        "--output",
+        target,
+    ]);
+    let out = muslcheck(&args);
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.stdout.is_empty(), "nothing on stdout with --output");
+    let written = std::fs::read_to_string(&path).unwrap();
+    let (_, stdout) = run(&index, MATRIX, "markdown");
+    assert_eq!(normalise(&written, &index), stdout);
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["report.md"], "no temporary file left beside it");
+
+    // A terminal report written to a file has no colour codes.
+    let text_path = dir.path().join("report.txt");
+    let out = common::command()
+        .args(MATRIX)
+        .args(["--index-url", &url, "--output"])
+        .arg(&text_path)
+        .env_remove("NO_COLOR")
+        .output()
+        .unwrap();
+    assert_eq!(code(&out), 1);
+    assert!(
+        !std::fs::read_to_string(&text_path)
+            .unwrap()
+            .contains('\x1b')
+    );
+
+    // A file that cannot be written: a message naming it, exit 2, nothing left behind.
+    let missing = dir.path().join("no-such-dir/report.html");
+    let mut args: Vec<&str> = MATRIX.to_vec();
+    let missing_text = missing.to_str().unwrap();
+    args.extend([
+        "--index-url",
+        &url,
+        "--format",
+        "html",
+        "--output",
+        missing_text,
+    ]);
+    let out = muslcheck(&args);
+    assert_eq!(code(&out), 2);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("cannot write the report to ") && stderr.contains("no-such-dir"),
+        "{stderr}"
+    );
+    // A directory is not a file.
+    let dir_text = dir.path().to_str().unwrap().to_string();
+    let mut args: Vec<&str> = MATRIX.to_vec();
+    args.extend(["--index-url", &url, "--output", &dir_text]);
+    let out = muslcheck(&args);
+    assert_eq!(code(&out), 2);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("cannot write the report to"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
