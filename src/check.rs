@@ -105,10 +105,16 @@ impl Shared {
         let page = match page.as_ref() {
             Lookup::Found(page) => page,
             Lookup::Missing => {
-                return Verdict::bare(
+                let mut verdict = Verdict::bare(
                     Outcome::Missing,
                     format!("{} is not on the index", requirement.name),
                 );
+                verdict.advice.push(format!(
+                    "check the name, or add the index that serves {} (--extra-index-url): pip cannot \
+                     install it from this one either",
+                    requirement.name
+                ));
+                return verdict;
             }
             Lookup::Failed(e) => {
                 return Verdict::bare(Outcome::Unknown, format!("index lookup failed: {e}"));

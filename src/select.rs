@@ -234,7 +234,16 @@ impl<'p> Catalog<'p> {
             } else {
                 format!("no release of {} matches {specifiers}", self.project)
             };
-            return Verdict::bare(Outcome::Missing, reason);
+            let mut verdict = Verdict::bare(Outcome::Missing, reason);
+            // The releases there are, newest first, so the pin can be fixed without a look at the index.
+            let newest: Vec<String> = all.iter().rev().take(3).map(|v| v.to_string()).collect();
+            if !newest.is_empty() {
+                verdict.advice.push(format!(
+                    "the newest releases on the index: {}",
+                    newest.join(", ")
+                ));
+            }
+            return verdict;
         };
         let files: Vec<&Entry> = self
             .entries
