@@ -23,17 +23,43 @@ Agreement rules: muslcheck `wheel`/`build` agree when its `file` equals pip's fi
 agree when pip finds no candidate. pip runs that end in another error or a timeout are listed as
 inconclusive, not as disagreements.
 
-Caveat: pip is asked for a target with --platform/--abi/--implementation/--python-version. The tag list
-pip builds from those flags (packaging's cpython_tags + compatible_tags for cp3Y with abis
-[cp3Y, abi3, none]) is the same list, in the same order, as sys_tags() on a real Alpine CPython 3.Y,
-but requires-python is checked against X.Y.0 (pip pads the version), while the real interpreter has a
-patch level. A disagreement that comes only from such a difference is not a muslcheck bug.
+glibc targets (--libc glibc --glibc 2.N): pip is given, in place of the musllinux list, the manylinux
+platforms that packaging yields on glibc 2.N for the architecture (manylinux_2_N ... manylinux_2_17,
+or ... manylinux_2_5 on x86_64 and i686, each legacy alias right after its version: manylinux2014
+after _2_17, manylinux2010 after _2_12, manylinux1 after _2_5), then linux_ARCH. The list is not
+written out here: the script asks pip's own vendored `packaging._manylinux.platform_tags` for it, in a
+subprocess of --pip-python, with the glibc version faked (unittest.mock: `_get_glibc_version` returns
+2.N, no `_manylinux` module, the interpreter ABI check passes). muslcheck is run with
+`--libc glibc --glibc 2.N`.
+
+Reading a muslcheck report instead of running muslcheck (--muslcheck-json FILE --target ID): FILE is a
+report made with `--format json` (one or several targets); the cell ID (`cp311-musllinux_1_2_aarch64`)
+is compared, and pip's python, arch and libc are taken from that entry of the report's `targets`
+(--python/--arch/--musl/--libc/--glibc are then ignored). One matrix run of muslcheck can so be
+checked cell by cell.
+
+pip cache (--pip-cache DIR): every pip result is stored as DIR/<sha256>.json, keyed by the
+requirement text, every flag that steers pip's choice (platforms, python version, implementation,
+abis, --index-url, --only-binary), the index settings in the environment, and pip's version; a later
+run with the same key reads the file instead of running pip. Re-running a cell, or comparing a second
+muslcheck build against the same cell, costs no pip run. Timeouts and other pip errors are not
+stored (they are retried on the next run); answers with a file and "no candidate" are.
+
+Caveats: pip is asked for a target with --platform/--abi/--implementation/--python-version. For musl
+the tag list pip builds from those flags (packaging's cpython_tags + compatible_tags for cp3Y with
+abis [cp3Y, abi3, none]) is the same list, in the same order, as sys_tags() on a real Alpine CPython
+3.Y, but requires-python is checked against X.Y.0 (pip pads the version; a target given as X.Y.Z is
+passed through whole), while the real interpreter has a patch level. For glibc on x86_64 and i686 pip
+expands the platform manylinux2014 into manylinux2014, manylinux2010, manylinux1, so those two aliases
+rank right after manylinux2014 (ahead of manylinux_2_16 ... _2_12) where sys_tags() puts them after
+_2_12 and _2_5. A disagreement that comes only from such a difference is not a muslcheck bug.
 """
 
 from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import hashlib
 import json
 import os
 import random
@@ -83,10 +109,19 @@ class Row:
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("file", help="requirements file")
+    ap.add_argument("file", nargs="?", help="requirements file (not read with --muslcheck-json)")
     ap.add_argument("--python", default="3.12", help="target CPython X.Y (default 3.12)")
     ap.add_argument("--arch", default="x86_64", help="target arch (default x86_64)")
     ap.add_argument("--musl", default="1.2", help="target musl 1.N (default 1.2)")
+    ap.add_argument("--libc", choices=("musl", "glibc"), default="musl",
+                    help="C library of the target (default musl)")
+    ap.add_argument("--glibc", default="2.36", help="target glibc 2.N with --libc glibc (default 2.36)")
+    ap.add_argument("--muslcheck-json", metavar="FILE",
+                    help="read this muslcheck JSON report instead of running muslcheck (needs --target)")
+    ap.add_argument("--target", metavar="ID",
+                    help="with --muslcheck-json: the cell to compare, e.g. cp311-musllinux_1_2_aarch64")
+    ap.add_argument("--pip-cache", metavar="DIR",
+                    help="store pip's answers in DIR and reuse them on later runs")
     ap.add_argument("--muslcheck", default="muslcheck", help="muslcheck binary (default: on PATH)")
     ap.add_argument("--pip-python", default=sys.executable,
                     help="interpreter whose pip is run (default: this one); use a venv with new pip")
@@ -97,28 +132,60 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     ap.add_argument("--index-url", help="passed to both muslcheck and pip")
     ap.add_argument("--json", dest="json_out", help="also write every row as JSON to this file")
     ap.add_argument("--all", action="store_true", help="print agreeing rows too")
-    return ap.parse_args(argv)
+    args = ap.parse_args(argv)
+    if not args.file and not args.muslcheck_json:
+        ap.error("give a requirements file, or --muslcheck-json FILE --target ID")
+    if args.muslcheck_json and not args.target:
+        ap.error("--muslcheck-json needs --target ID")
+    if args.target and not args.muslcheck_json:
+        ap.error("--target is read from a report: give --muslcheck-json FILE")
+    if args.libc == "glibc" and not re.fullmatch(r"2\.\d+", args.glibc):
+        ap.error(f"--glibc {args.glibc!r} is not a version like 2.36")
+    return args
 
 
 def run_muslcheck(args: argparse.Namespace) -> tuple[str, list[Row], int]:
-    cmd = [args.muslcheck, args.file, "--python", args.python, "--arch", args.arch,
-           "--musl", args.musl, "--format", "json", "--fail-on", "never"]
+    if args.muslcheck_json:
+        with open(args.muslcheck_json, encoding="utf-8") as f:
+            report = json.load(f)
+        return rows_of(report, args, args.target)
+    cmd = [args.muslcheck, args.file, "--python", args.python, "--arch", args.arch]
+    if args.libc == "glibc":
+        cmd += ["--libc", "glibc", "--glibc", args.glibc]
+    else:
+        cmd += ["--musl", args.musl]
+    cmd += ["--format", "json", "--fail-on", "never"]
     if args.index_url:
         cmd += ["--index-url", args.index_url]
     proc = subprocess.run(cmd, capture_output=True, text=True)
     if not proc.stdout.strip():
         sys.exit(f"muslcheck gave no report (exit {proc.returncode}): {proc.stderr.strip()}")
     report = json.loads(proc.stdout)
-    target = report["targets"][0]["id"]
+    return rows_of(report, args, report["targets"][0]["id"])
+
+
+def rows_of(report: dict, args: argparse.Namespace, target: str) -> tuple[str, list[Row], int]:
+    """The rows of one target of a muslcheck report; the target entry sets pip's python, arch, libc."""
+    info = next((t for t in report.get("targets", []) if t.get("id") == target), None)
+    if info is None:
+        sys.exit(f"target {target} is not in the report (it has: "
+                 f"{', '.join(t.get('id', '?') for t in report.get('targets', []))})")
+    args.python, args.arch, args.libc = info["python"], info["arch"], info["libc"]
+    if args.libc == "glibc":
+        args.glibc = info["libc_version"]
+    elif args.libc == "musl":
+        args.musl = info["libc_version"]
+    else:
+        sys.exit(f"target {target}: unknown libc {args.libc!r}")
     rows, skipped = [], 0
     for pkg in report["packages"]:
-        t = pkg["targets"][target]
-        if t["outcome"] == "skip":
+        t = pkg["targets"].get(target)
+        if t is None or t["outcome"] == "skip":
             skipped += 1
             continue
         req = pkg["requirement"].split(";", 1)[0].strip()  # marker already true for the target
         rows.append(Row(pkg["source"]["path"], pkg["source"]["line"], req, t["outcome"],
-                        t.get("file"), pkg.get("version")))
+                        t.get("file"), t.get("version", pkg.get("version"))))
     for err in report.get("errors", []):
         print(f"muslcheck parse error {err.get('path')}:{err.get('line')}: {err.get('message')}",
               file=sys.stderr)
@@ -133,19 +200,94 @@ def pip_env() -> dict[str, str]:
     return env
 
 
+# Run by --pip-python: packaging's manylinux platform list on a faked glibc 2.N, one tag a line.
+_MANYLINUX_TAGS = """
+import sys
+from unittest import mock
+from pip._vendor.packaging import _manylinux
+arch, glibc = sys.argv[1], _manylinux._GLibCVersion(2, int(sys.argv[2]))
+with mock.patch.object(_manylinux, "_get_glibc_version", return_value=glibc), \\
+        mock.patch.object(_manylinux, "_get_manylinux_module", return_value=None), \\
+        mock.patch.object(_manylinux, "_have_compatible_abi", return_value=True):
+    print("\\n".join(_manylinux.platform_tags([arch])))
+"""
+
+
+def platforms(args: argparse.Namespace) -> list[str]:
+    """pip's --platform values, best first: the libc's tags, then linux_ARCH."""
+    if args.libc == "glibc":
+        proc = subprocess.run([args.pip_python, "-c", _MANYLINUX_TAGS, args.arch,
+                               args.glibc.split(".")[1]], capture_output=True, text=True,
+                              env=pip_env())
+        tags = proc.stdout.split()
+        if proc.returncode != 0 or not tags:
+            sys.exit(f"could not get packaging's manylinux tags from {args.pip_python}: "
+                     f"{proc.stderr.strip()}")
+    else:
+        musl_minor = int(args.musl.split(".")[1])
+        tags = [f"musllinux_1_{n}_{args.arch}" for n in range(musl_minor, -1, -1)]
+    return tags + [f"linux_{args.arch}"]
+
+
 def pip_base(args: argparse.Namespace) -> list[str]:
     major, minor = args.python.split(".")[:2]
     cp = f"cp{major}{minor}"
-    musl_minor = int(args.musl.split(".")[1])
     cmd = [args.pip_python, "-m", "pip", "install", "--dry-run", "--ignore-installed", "--no-deps",
            "--quiet"]
-    for n in range(musl_minor, -1, -1):
-        cmd += ["--platform", f"musllinux_1_{n}_{args.arch}"]
-    cmd += ["--platform", f"linux_{args.arch}", "--python-version", f"{major}.{minor}",
-            "--implementation", "cp", "--abi", cp, "--abi", "abi3", "--abi", "none"]
+    for tag in platforms(args):
+        cmd += ["--platform", tag]
+    # X.Y is padded to X.Y.0 by pip for requires-python; X.Y.Z is passed through whole.
+    cmd += ["--python-version", args.python, "--implementation", "cp", "--abi", cp,
+            "--abi", "abi3", "--abi", "none"]
     if args.index_url:
         cmd += ["--index-url", args.index_url]
     return cmd
+
+
+class PipCache:
+    """pip's answers as DIR/<sha256>.json, keyed by everything that steers pip's choice."""
+
+    def __init__(self, directory: str | None, base: list[str], version: str):
+        self.dir = directory
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        # The flags after the interpreter path: the same pip in another venv shares the cache.
+        self.flags = base[1:]
+        env = pip_env()
+        self.env = {k: env[k] for k in ("PIP_INDEX_URL", "PIP_EXTRA_INDEX_URL") if k in env}
+        self.version = version
+        self.hits = self.runs = 0
+
+    def _path(self, req: str, extra: list[str]) -> tuple[str, dict]:
+        key = {"pip": self.version, "flags": self.flags + extra, "env": self.env, "requirement": req}
+        digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
+        return os.path.join(self.dir, f"{digest}.json"), key
+
+    def get(self, req: str, extra: list[str]) -> PipResult | None:
+        if not self.dir:
+            return None
+        path, _ = self._path(req, extra)
+        try:
+            with open(path, encoding="utf-8") as f:
+                result = PipResult(**json.load(f)["result"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        self.hits += 1
+        return result
+
+    def put(self, req: str, extra: list[str], result: PipResult) -> None:
+        self.runs += 1
+        if not self.dir or result.status in ("error", "timeout"):
+            return
+        path, key = self._path(req, extra)
+        key["env"] = sorted(key["env"])  # names only: an index URL may carry credentials
+        if "--index-url" in key["flags"]:
+            i = key["flags"].index("--index-url")
+            key["flags"] = key["flags"][:i + 1] + ["(given)"] + key["flags"][i + 2:]
+        tmp = f"{path}.{os.getpid()}.{random.random()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as f:
+            json.dump({"key": key, "result": result.__dict__}, f, indent=1)
+        os.replace(tmp, path)
 
 
 def filename_of(url: str) -> str:
@@ -205,10 +347,19 @@ def _first_error(out: str) -> str:
     return ""
 
 
-def check(row: Row, base: list[str], timeout: float) -> Row:
-    row.pip = run_pip(base, row.requirement, timeout, [])
+def cached_pip(cache: PipCache, base: list[str], req: str, timeout: float,
+               extra: list[str]) -> PipResult:
+    result = cache.get(req, extra)
+    if result is None:
+        result = run_pip(base, req, timeout, extra)
+        cache.put(req, extra, result)
+    return result
+
+
+def check(row: Row, base: list[str], timeout: float, cache: PipCache) -> Row:
+    row.pip = cached_pip(cache, base, row.requirement, timeout, [])
     if row.pip.status in ("error", "timeout") or (row.pip.file and not row.pip.file.endswith(".whl")):
-        wo = run_pip(base, row.requirement, timeout, ["--only-binary=:all:"])
+        wo = cached_pip(cache, base, row.requirement, timeout, ["--only-binary=:all:"])
         row.pip.wheel_only = wo.file if wo.status == "ok" else ("(none)" if wo.status == "none"
                                                                else f"({wo.status})")
     judge(row)
@@ -257,12 +408,15 @@ def main(argv: list[str]) -> int:
     if args.sample and args.sample < len(rows):
         rows = sorted(random.Random(args.seed).sample(rows, args.sample),
                       key=lambda r: (r.path, r.line))
-    print(f"{pip_version(args.pip_python)}; muslcheck target {target}; file {args.file}")
+    version = pip_version(args.pip_python)
+    source = f"report {args.muslcheck_json}" if args.muslcheck_json else f"file {args.file}"
+    print(f"{version}; muslcheck target {target}; {source}")
     print(f"comparing {len(rows)} requirements ({skipped} skip lines not given to pip"
           f"{', random sample' if args.sample else ''})", flush=True)
     base = pip_base(args)
+    cache = PipCache(args.pip_cache, base, version)
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
-        done = list(pool.map(lambda r: check(r, base, args.timeout), rows))
+        done = list(pool.map(lambda r: check(r, base, args.timeout, cache), rows))
 
     shown = [r for r in done if args.all or r.verdict != "agree"]
     if shown:
@@ -280,6 +434,9 @@ def main(argv: list[str]) -> int:
     counts = {v: sum(1 for r in done if r.verdict == v) for v in ("agree", "DISAGREE", "inconclusive")}
     print(f"\n{target}: compared {len(done)}, agree {counts['agree']}, "
           f"disagree {counts['DISAGREE']}, inconclusive {counts['inconclusive']}, skip {skipped}")
+    outcomes = {o: sum(1 for r in done if r.outcome == o) for o in ("wheel", "build", "fail", "missing")}
+    print(f"muslcheck outcomes: {', '.join(f'{o} {n}' for o, n in outcomes.items())}"
+          f"{'; pip runs ' + str(cache.runs) + ', from cache ' + str(cache.hits) if args.pip_cache else ''}")
     if args.json_out:
         with open(args.json_out, "w", encoding="utf-8") as f:
             json.dump([{**{k: v for k, v in r.__dict__.items() if k != "pip"}, "pip": r.pip.__dict__}
