@@ -76,10 +76,10 @@ mod tests {
         for host in [
             "see https://example.invalid/x",
             "www.example",
-            "the index at pypi.org",
-            "files.pythonhosted.org/packages",
-            "ghcr.io/pyca",
-            "alpinelinux.org.",
+            "the index at index.example.org",
+            "files.example.org/packages",
+            "registry.example.io/team",
+            "distro.example.org.",
         ] {
             assert!(names_a_host(host), "{host}");
         }

@@ -157,7 +157,7 @@ fn bad_entries_are_refused() {
         ("name = \"foo\"\nrun = [\"libpq\", \"libpq\"]", "twice"),
         ("name = \"foo\"", "says nothing"),
         ("name = \"foo\"\nnotes = \" \"", "empty"),
-        ("name = \"foo\"\nnotes = \"see pypi.org\"", "host"),
+        ("name = \"foo\"\nnotes = \"see index.example.org\"", "host"),
         (
             "name = \"foo\"\nbuild = [\"gcc\"]\nalternatives = [{ name = \"Foo_Binary\" }]",
             "normalized name",
