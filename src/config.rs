@@ -118,7 +118,8 @@ pub fn load(explicit: Option<&str>, inputs: &[String]) -> Result<Option<Config>,
         })?;
         return parse(path, &text, is_pyproject(Path::new(path)));
     }
-    let dir = project_dir(inputs);
+    // Standard input alone: the settings of the directory muslcheck runs in.
+    let dir = crate::input::input_dir(inputs).unwrap_or_else(|| PathBuf::from("."));
     let own = dir.join("muslcheck.toml");
     if let Ok(text) = std::fs::read_to_string(&own) {
         return parse(&own.to_string_lossy(), &text, false);
@@ -136,18 +137,6 @@ pub fn load(explicit: Option<&str>, inputs: &[String]) -> Result<Option<Config>,
 
 fn is_pyproject(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n == "pyproject.toml")
-}
-
-/// The directory of the first input that is a path (a directory itself, or a file's parent).
-fn project_dir(inputs: &[String]) -> PathBuf {
-    match inputs.iter().find(|f| f.as_str() != "-") {
-        Some(f) if Path::new(f).is_dir() => PathBuf::from(f),
-        Some(f) => Path::new(f)
-            .parent()
-            .filter(|p| !p.as_os_str().is_empty())
-            .map_or_else(|| PathBuf::from("."), Path::to_path_buf),
-        None => PathBuf::from("."),
-    }
 }
 
 /// Reads the settings of one file: the whole of a `muslcheck.toml`, or a pyproject's `[tool.muslcheck]`

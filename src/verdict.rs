@@ -115,6 +115,11 @@ pub struct Ignored {
 }
 
 impl Verdict {
+    /// Whether pip downloads a file for this verdict: the chosen wheel, or the sdist it builds.
+    pub fn downloads(&self) -> bool {
+        self.file.is_some() && matches!(self.outcome, Outcome::Wheel | Outcome::Build)
+    }
+
     /// A verdict with no file: skip, missing, unknown, or a failure.
     pub fn bare(outcome: Outcome, reason: impl Into<String>) -> Self {
         Verdict {

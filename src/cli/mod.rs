@@ -21,7 +21,6 @@ use crate::input::{Input, Selection, Wanted, read_inputs};
 use crate::report::{
     ErrorEntry, Package, Report, SCHEMA_VERSION, Source, TargetInfo, Tool, compare_targets,
     emit_dockerfile, render_github, render_html, render_markdown, render_sarif, render_terminal,
-    short_labels,
 };
 use crate::target::{Arch, MuslVersion, PythonVersion};
 use crate::verdict::Outcome;
@@ -420,7 +419,7 @@ fn build_report(
             .targets
             .iter()
             .map(|t| t.id.clone())
-            .zip(short_labels(&report.targets))
+            .zip(report.labels())
             .collect();
         let pairs: Vec<(String, String)> = comparison
             .pairs

@@ -2,8 +2,6 @@
 //! note of how each was derived. A glibc (`-slim`) image is always put beside its Alpine counterpart: the
 //! question muslcheck answers is what switching to Alpine does.
 
-use std::path::Path;
-
 use super::Args;
 use super::targets::{Plan, comparison, counterpart, libcs, matrix};
 use crate::data;
@@ -180,15 +178,9 @@ fn images(from: &str, to: &str, arches: &[Arch], log: &mut Log) -> Result<Plan, 
     ))
 }
 
-/// A Dockerfile or Containerfile in the directory of the first input (the current directory for none).
+/// A Dockerfile or Containerfile in the directory of the first input (none for standard input alone).
 fn beside_input(files: &[String]) -> Option<String> {
-    let first = files.iter().find(|f| f.as_str() != "-");
-    let dir = match first {
-        None if files.is_empty() => Path::new("."),
-        None => return None,
-        Some(f) if Path::new(f).is_dir() => Path::new(f),
-        Some(f) => Path::new(f).parent().unwrap_or(Path::new(".")),
-    };
+    let dir = crate::input::input_dir(files)?;
     ["Dockerfile", "Containerfile"]
         .iter()
         .map(|name| dir.join(name))

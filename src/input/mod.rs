@@ -16,6 +16,22 @@ pub(crate) mod toml_file;
 use std::collections::BTreeSet;
 
 pub use detect::{Format, read_inputs, read_text};
+
+/// The directory the inputs live in, where a project keeps its settings and its Dockerfile: that of the
+/// first path argument (a directory itself, or a file's parent); the current directory when there is no
+/// argument; `None` when the only input is standard input.
+pub fn input_dir(files: &[String]) -> Option<std::path::PathBuf> {
+    use std::path::{Path, PathBuf};
+    if files.is_empty() {
+        return Some(PathBuf::from("."));
+    }
+    let first = Path::new(files.iter().find(|f| f.as_str() != "-")?);
+    if first.is_dir() {
+        return Some(first.to_path_buf());
+    }
+    // `requirements.txt` has the empty parent: paths joined to it stay as short as the user wrote them.
+    Some(first.parent().map_or_else(PathBuf::new, Path::to_path_buf))
+}
 pub use requirements_txt::read_requirement_files;
 
 use crate::pep::{MarkerTree, VersionOrUrl, VersionSpecifiers};

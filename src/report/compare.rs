@@ -211,9 +211,7 @@ fn like_for_like(from: &str, to: &str, packages: &[Package]) -> Pair {
         download_to: Download::default(),
         packages_compared: 0,
     };
-    let installs = |v: &&crate::verdict::Verdict| {
-        v.file.is_some() && matches!(v.outcome, Outcome::Wheel | Outcome::Build)
-    };
+    let installs = |v: &&crate::verdict::Verdict| v.downloads();
     for package in packages {
         let a = package.targets.get(from).filter(installs);
         let b = package.targets.get(to).filter(installs);

@@ -158,7 +158,7 @@ pub struct Download {
 
 impl Download {
     pub fn add(&mut self, verdict: &Verdict) {
-        if verdict.file.is_none() || !matches!(verdict.outcome, Outcome::Wheel | Outcome::Build) {
+        if !verdict.downloads() {
             return;
         }
         self.files += 1;
