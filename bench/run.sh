@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Wall time and peak memory of muslcheck on a real ~790-pin requirements file, against the live index
-# (nothing is cached between runs: every run is cold). Needs GNU time (/usr/bin/time).
+# (each run gets an empty cache directory: every run is cold; bench/compare.sh measures the cache and uv).
+# Needs GNU time (/usr/bin/time).
 #
 #   bench/run.sh [RUNS] [-- extra muslcheck flags]
 #
@@ -19,10 +20,12 @@ times=()
 rss=()
 for i in $(seq "$runs"); do
   stats=$(mktemp)
+  cache=$(mktemp -d)
   set +e
-  /usr/bin/time -f '%e %M' -o "$stats" "$bin" "$input" --format json "$@" > /dev/null
+  /usr/bin/time -f '%e %M' -o "$stats" "$bin" "$input" --format json --cache-dir "$cache" "$@" > /dev/null
   code=$?
   set -e
+  rm -rf "$cache"
   if [ "$code" -gt 1 ]; then
     echo "run $i: muslcheck exited $code (lookups failed?)" >&2
   fi
