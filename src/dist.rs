@@ -25,22 +25,40 @@ const PLAIN_TAR: &str = ".tar";
 /// A wheel filename split into its parts. Tag fields keep their compressed form (`py2.py3`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WheelName {
-    pub name: String,
     pub version: Version,
     /// PEP 427 build tag as pip orders it: the leading number, then the rest as text.
-    pub build: Option<(u64, String)>,
-    pub python: String,
-    pub abi: String,
-    pub platform: String,
+    pub build: Option<(u64, Box<str>)>,
+    /// `python-abi-platform` as the filename writes them (each part may be a compressed set): one allocation
+    /// per file, since a run may hold a hundred thousand of these.
+    tags: Box<str>,
 }
 
 impl WheelName {
+    fn part(&self, i: usize) -> &str {
+        self.tags.split('-').nth(i).unwrap_or("")
+    }
+
+    /// The python tag set (`cp312`, `py2.py3`).
+    pub fn python(&self) -> &str {
+        self.part(0)
+    }
+
+    /// The ABI tag set (`cp312`, `abi3`, `none`).
+    pub fn abi(&self) -> &str {
+        self.part(1)
+    }
+
+    /// The platform tag set (`manylinux_2_17_x86_64.manylinux2014_x86_64`, `any`).
+    pub fn platform(&self) -> &str {
+        self.part(2)
+    }
+
     /// Every tag the compressed tag sets expand to.
     pub fn tags(&self) -> impl Iterator<Item = (&str, &str, &str)> {
-        self.python.split('.').flat_map(move |py| {
-            self.abi
-                .split('.')
-                .flat_map(move |abi| self.platform.split('.').map(move |p| (py, abi, p)))
+        let (python, abi, platform) = (self.python(), self.abi(), self.platform());
+        python.split('.').flat_map(move |py| {
+            abi.split('.')
+                .flat_map(move |abi| platform.split('.').map(move |p| (py, abi, p)))
         })
     }
 
@@ -61,7 +79,7 @@ impl WheelName {
 
     /// The platform parts of the tag sets (`manylinux_2_17_x86_64`, `win_amd64`, `any`, …).
     pub fn platforms(&self) -> impl Iterator<Item = &str> {
-        self.platform.split('.')
+        self.platform().split('.')
     }
 }
 
@@ -93,19 +111,16 @@ impl FromStr for WheelName {
                 let number = digits.parse::<u64>().map_err(|_| {
                     format!("{filename}: build tag '{b}' does not start with a digit")
                 })?;
-                Some((number, b[digits.len()..].to_string()))
+                Some((number, b[digits.len()..].into()))
             }
         };
         // pip turns `_` back into `-` before parsing the version (PEP 427 escaping).
         let version = crate::pep::parse_version(&version.replace('_', "-"))
             .map_err(|e| format!("{filename}: invalid version: {e}"))?;
         Ok(WheelName {
-            name: name.to_string(),
             version,
             build,
-            python: python.to_string(),
-            abi: abi.to_string(),
-            platform: platform.to_string(),
+            tags: format!("{python}-{abi}-{platform}").into(),
         })
     }
 }
@@ -123,7 +138,8 @@ impl DistFile {
     pub fn parse(filename: &str, project: &str) -> Option<DistFile> {
         if filename.ends_with(".whl") {
             let wheel = WheelName::from_str(filename).ok()?;
-            return (normalize(&wheel.name) == project).then_some(DistFile::Wheel(wheel));
+            let name = filename.split('-').next().unwrap_or("");
+            return (normalize(name) == project).then_some(DistFile::Wheel(wheel));
         }
         // pip compares the extension case-sensitively: `pkg-1.0.TAR.GZ` is not a file it takes.
         let ext = SDIST_EXTENSIONS
@@ -168,7 +184,7 @@ mod tests {
     #[test]
     fn wheel_with_compressed_tags() {
         let w: WheelName = "six-1.16.0-py2.py3-none-any.whl".parse().unwrap();
-        assert_eq!(w.name, "six");
+        assert_eq!(w.python(), "py2.py3");
         assert_eq!(w.tags().count(), 2);
         assert!(w.best_rank(&ranks()).is_some());
         assert_eq!(w.best_tag(&ranks()).unwrap().0, "py3");
@@ -191,7 +207,7 @@ mod tests {
     #[test]
     fn build_tags_and_escaped_versions() {
         let w: WheelName = "pkg-1.0_post1-12abc-py3-none-any.whl".parse().unwrap();
-        assert_eq!(w.build, Some((12, "abc".to_string())));
+        assert_eq!(w.build, Some((12, "abc".into())));
         assert_eq!(w.version.to_string(), "1.0.post1");
         assert!("pkg-1.0-x1-py3-none-any.whl".parse::<WheelName>().is_err());
         assert!("pkg-1.0-py3-none.whl".parse::<WheelName>().is_err());

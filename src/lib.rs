@@ -1,7 +1,7 @@
 //! muslcheck: what `pip install` does on an Alpine (musl) image, for every requirement, before anyone builds.
 //!
 //! The pipeline, one module per stage: `input` reads dependency files, `index` asks the package index,
-//! `target` + `select` choose the file pip would install, `verdict` names the outcome, `report` draws it.
+//! `target` + `select` choose the file pip would install, `resolve` finds the whole dependency tree, `verdict` names the outcome, `report` draws it.
 //! `image` derives targets from Docker image references and Dockerfiles, with `data` (the facts in `data/`).
 //! `cli` wires them together and owns the exit codes. The library exists for the binary and the fuzz targets;
 //! it is not a stable API.
@@ -18,6 +18,7 @@ pub mod input;
 mod metadata;
 mod pep;
 mod report;
+mod resolve;
 mod select;
 pub mod target;
 mod verdict;

@@ -32,11 +32,22 @@ pub fn check(text: &str, project: &str, version: &Version) -> Result<(), String>
     Ok(())
 }
 
+/// The `Requires-Dist` values of the metadata, in order.
+pub fn requires_dist(text: &str) -> Vec<String> {
+    headers(text)
+        .into_iter()
+        .filter(|(key, _)| key.eq_ignore_ascii_case("requires-dist"))
+        .map(|(_, value)| value)
+        .collect()
+}
+
 /// RFC 822 style headers up to the first blank line, with continuation lines folded.
 fn headers(text: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
     for line in text.lines() {
-        if line.trim().is_empty() {
+        // Only an empty line ends the headers: a line of spaces continues the previous one (a `License`
+        // text with blank paragraphs), as Python's email parser reads it.
+        if line.is_empty() {
             break;
         }
         if line.starts_with([' ', '\t']) {
@@ -67,6 +78,13 @@ mod tests {
                     Requires-Dist: kombu<6.0,>=5.3.4\nRequires-Dist: tzdata>=2022.7 ; python_version >= \"3.9\"\n\n\
                     Requires-Dist: this is the body (not (parsed\n";
         assert_eq!(check(text, "celery", &v("5.4.0")), Ok(()));
+    }
+
+    #[test]
+    fn a_line_of_spaces_continues_a_header() {
+        let text = "Metadata-Version: 2.1\nName: jupyter_server\nVersion: 2.9.1\nLicense: BSD\n        \n        \
+                    All rights reserved.\nRequires-Dist: anyio>=3.1.0\n\nbody\nRequires-Dist: not-a-header\n";
+        assert_eq!(requires_dist(text), ["anyio>=3.1.0"]);
     }
 
     #[test]

@@ -10,7 +10,8 @@ use std::sync::Once;
 
 pub use pep508_rs::pep440_rs::{Operator, Version, VersionSpecifiers};
 pub use pep508_rs::{
-    MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree, Requirement, VerbatimUrl, VersionOrUrl,
+    ExtraName, MarkerEnvironment, MarkerEnvironmentBuilder, MarkerTree, Requirement, VerbatimUrl,
+    VersionOrUrl,
 };
 
 /// PEP 503 normalization of a project name: lower case, runs of `-`, `_`, `.` folded to one `-`.
@@ -140,6 +141,13 @@ pub fn is_pinned(specifiers: &VersionSpecifiers) -> bool {
     specifiers
         .iter()
         .any(|s| matches!(s.operator(), Operator::Equal | Operator::ExactEqual))
+}
+
+/// `==version`: the specifier set that admits exactly one version (local versions included, as `==` does).
+pub fn exactly(version: &Version) -> VersionSpecifiers {
+    VersionSpecifiers::from(pep508_rs::pep440_rs::VersionSpecifier::equals_version(
+        version.clone(),
+    ))
 }
 
 /// The versions a specifier set admits, with PEP 440's pre-release policy as `packaging` (26) applies it:

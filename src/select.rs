@@ -45,7 +45,7 @@ impl Default for Policy {
 /// A file of the page as seen from one target.
 struct Entry<'p> {
     file: &'p IndexFile,
-    dist: DistFile,
+    dist: &'p DistFile,
     python_ok: bool,
     rank: Option<usize>,
 }
@@ -56,6 +56,16 @@ pub struct Catalog<'p> {
     target: Target,
     ranks: &'p TagRanks,
     entries: Vec<Entry<'p>>,
+}
+
+/// A version a resolver may choose, as one target sees its files.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateVersion {
+    pub version: Version,
+    /// At least one compatible wheel (`--prefer-binary` favours these).
+    pub has_wheel: bool,
+    /// Every installable file of the version is yanked.
+    pub yanked: bool,
 }
 
 /// What the choice needs fetched next: pip reads the chosen wheel's core metadata and drops the version when
@@ -74,8 +84,9 @@ impl<'p> Catalog<'p> {
         let entries = page
             .files
             .iter()
-            .filter_map(|file| {
-                let dist = DistFile::parse(&file.filename, project)?;
+            .zip(page.parsed(project))
+            .filter_map(|(file, dist)| {
+                let dist = dist.as_ref()?;
                 let python_ok = match file.requires_python.as_deref() {
                     None => true,
                     Some(rp) => *python_ok_memo.entry(rp).or_insert_with(|| {
@@ -83,7 +94,7 @@ impl<'p> Catalog<'p> {
                         crate::pep::parse_requires_python(rp).map_or(true, |s| s.contains(&python))
                     }),
                 };
-                let rank = match &dist {
+                let rank = match dist {
                     DistFile::Wheel(w) => w.best_rank(ranks),
                     DistFile::Sdist { .. } => None,
                 };
@@ -113,6 +124,26 @@ impl<'p> Catalog<'p> {
             DistFile::Wheel(_) => policy.allow_wheel && e.rank.is_some(),
             DistFile::Sdist { .. } => policy.allow_sdist,
         }
+    }
+
+    /// Every version with at least one file pip could install on the target, ascending: what a resolver may
+    /// choose among. A version whose installable files are all yanked is marked, since pip takes it only for
+    /// an exact pin.
+    pub fn candidate_versions(&self, policy: Policy) -> Vec<CandidateVersion> {
+        let mut versions: std::collections::BTreeMap<&Version, CandidateVersion> =
+            std::collections::BTreeMap::new();
+        for e in self.entries.iter().filter(|e| self.installable(e, policy)) {
+            let slot = versions
+                .entry(e.dist.version())
+                .or_insert_with(|| CandidateVersion {
+                    version: e.dist.version().clone(),
+                    has_wheel: false,
+                    yanked: true,
+                });
+            slot.has_wheel |= matches!(e.dist, DistFile::Wheel(_));
+            slot.yanked &= e.file.yanked.is_some();
+        }
+        versions.into_values().collect()
     }
 
     /// The file pip installs for `specifiers`, skipping versions in `rejected` (version → why pip rejects it).
@@ -207,6 +238,7 @@ impl<'p> Catalog<'p> {
             reason,
             advice: Vec::new(),
             size: e.file.size,
+            via: Vec::new(),
             ignored: None,
         };
         if outcome == Outcome::Build {
@@ -371,7 +403,11 @@ impl<'p> Catalog<'p> {
                 }));
                 return format!("no {family} wheel for {arch} (only {arches})");
             }
-            let pythons = summarize(for_arch.iter().map(|w| format!("{}-{}", w.python, w.abi)));
+            let pythons = summarize(
+                for_arch
+                    .iter()
+                    .map(|w| format!("{}-{}", w.python(), w.abi())),
+            );
             // The Python fits but the C library is too old for every wheel (manylinux_2_39 on glibc 2.36): the
             // wheel's interpreter and ABI would be taken on the target's own best platform.
             let best_platform = self.target.platforms().swap_remove(0);
@@ -489,7 +525,7 @@ type SortKey<'a> = (
     &'a Version,
     bool,
     Reverse<usize>,
-    Option<&'a (u64, String)>,
+    Option<&'a (u64, Box<str>)>,
 );
 
 /// pip's candidate order: the binary preference (under `--prefer-binary`), the version, wheel over sdist, the
@@ -580,18 +616,18 @@ mod tests {
     /// A page from (filename, requires-python, yanked) triples, in page order.
     fn page(files: &[(&str, Option<&str>, Option<&str>)]) -> ProjectPage {
         let base = Url::parse("http://127.0.0.1:9/files/").unwrap();
-        ProjectPage {
-            files: files
+        ProjectPage::new(
+            files
                 .iter()
                 .map(|(name, rp, yanked)| IndexFile {
                     filename: name.to_string(),
-                    url: base.join(name).unwrap(),
+                    url: base.join(name).unwrap().into(),
                     requires_python: rp.map(str::to_string),
                     yanked: yanked.map(str::to_string),
                     size: Some(100),
                 })
                 .collect(),
-        }
+        )
     }
 
     fn plain(names: &[&'static str]) -> ProjectPage {

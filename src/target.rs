@@ -405,26 +405,36 @@ impl fmt::Display for Target {
 /// The compatible tags of one target indexed by rank (0 = best), for matching wheel filenames.
 #[derive(Debug)]
 pub struct TagRanks {
-    ranks: HashMap<String, usize>,
+    /// platform → abi → python → rank: looked up part by part, so that matching a file allocates nothing
+    /// and a platform the target does not accept (most files of a page) is one miss.
+    ranks: HashMap<String, HashMap<String, HashMap<String, usize>>>,
 }
 
 impl TagRanks {
     pub fn new(target: &Target) -> Self {
-        let ranks = target
-            .compatible_tags()
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (t.to_string(), i))
-            .collect();
+        let mut ranks: HashMap<String, HashMap<String, HashMap<String, usize>>> = HashMap::new();
+        for (i, tag) in target.compatible_tags().iter().enumerate() {
+            let text = tag.to_string();
+            let mut parts = text.splitn(3, '-');
+            let (Some(python), Some(abi), Some(platform)) =
+                (parts.next(), parts.next(), parts.next())
+            else {
+                continue;
+            };
+            ranks
+                .entry(platform.to_string())
+                .or_default()
+                .entry(abi.to_string())
+                .or_default()
+                .entry(python.to_string())
+                .or_insert(i);
+        }
         TagRanks { ranks }
     }
 
     /// The rank of one tag, `None` when the target does not accept it.
     pub fn rank(&self, python: &str, abi: &str, platform: &str) -> Option<usize> {
-        // Built once per lookup; tag strings are short and lookups per file few.
-        self.ranks
-            .get(&format!("{python}-{abi}-{platform}"))
-            .copied()
+        self.ranks.get(platform)?.get(abi)?.get(python).copied()
     }
 }
 

@@ -90,7 +90,7 @@ pub struct Verdict {
     pub outcome: Outcome,
     pub class: Option<Class>,
     /// The version pip installs, or the one it would have wanted when it fails.
-    #[serde(skip)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
     pub file: Option<String>,
     pub yanked: bool,
@@ -99,6 +99,10 @@ pub struct Verdict {
     /// The summed size of the chosen file, when the index gives it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
+    /// For a project the dependency tree brought in: the chains that pulled it in, each from its nearest
+    /// dependent up to a top-level requirement, shortest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub via: Vec<Vec<String>>,
     /// Set when the configuration's ignore list covers this package: the verdict stands but does not count
     /// toward the exit code.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -131,6 +135,7 @@ impl Verdict {
             reason: reason.into(),
             advice: Vec::new(),
             size: None,
+            via: Vec::new(),
             ignored: None,
         }
     }

@@ -13,8 +13,10 @@ use serde_json::Value;
 fn check_target(arch: &str, behaviour: common::Behaviour) -> Vec<Value> {
     let index = TestIndex::start_with(behaviour);
     let requirements = fixtures().join("e2e/requirements.txt");
+    // Each line on its own, as the reference checks it: no dependency tree.
     let out = muslcheck(&[
         requirements.to_str().unwrap(),
+        "--no-deps",
         "--index-url",
         &index.url(),
         "--arch",

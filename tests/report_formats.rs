@@ -193,6 +193,13 @@ fn the_sarif_results_point_at_the_requirement_lines() {
     assert_eq!(text, again);
 }
 
+/// The matrix run in `format`, written to `output`.
+fn output_args<'a>(url: &'a str, format: &'a str, output: &'a str) -> Vec<&'a str> {
+    let mut args: Vec<&str> = MATRIX.to_vec();
+    args.extend(["--index-url", url, "--format", format, "--output", output]);
+    args
+}
+
 #[test]
 fn output_writes_the_report_to_a_file_and_replaces_it_whole() {
     let index = TestIndex::start();
@@ -200,17 +207,7 @@ fn output_writes_the_report_to_a_file_and_replaces_it_whole() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("report.md");
     std::fs::write(&path, "an older report\n").unwrap();
-    let target = path.to_str().unwrap();
-    let mut args: Vec<&str> = MATRIX.to_vec();
-    args.extend([
-        "--index-url",
-        &url,
-        "--format",
-        "markdown",
-        "--output",
-        target,
-    ]);
-    let out = muslcheck(&args);
+    let out = muslcheck(&output_args(&url, "markdown", path.to_str().unwrap()));
     assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
     assert!(out.stdout.is_empty(), "nothing on stdout with --output");
     let written = std::fs::read_to_string(&path).unwrap();
@@ -240,17 +237,7 @@ fn output_writes_the_report_to_a_file_and_replaces_it_whole() {
 
     // A file that cannot be written: a message naming it, exit 2, nothing left behind.
     let missing = dir.path().join("no-such-dir/report.html");
-    let mut args: Vec<&str> = MATRIX.to_vec();
-    let missing_text = missing.to_str().unwrap();
-    args.extend([
-        "--index-url",
-        &url,
-        "--format",
-        "html",
-        "--output",
-        missing_text,
-    ]);
-    let out = muslcheck(&args);
+    let out = muslcheck(&output_args(&url, "html", missing.to_str().unwrap()));
     assert_eq!(code(&out), 2);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -258,14 +245,37 @@ fn output_writes_the_report_to_a_file_and_replaces_it_whole() {
         "{stderr}"
     );
     // A directory is not a file.
-    let dir_text = dir.path().to_str().unwrap().to_string();
-    let mut args: Vec<&str> = MATRIX.to_vec();
-    args.extend(["--index-url", &url, "--output", &dir_text]);
-    let out = muslcheck(&args);
+    let out = muslcheck(&output_args(&url, "terminal", dir.path().to_str().unwrap()));
     assert_eq!(code(&out), 2);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("cannot write the report to"),
         "{}",
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// `-o` on a symlink (or a device, such as `/dev/null`) writes through it: only a regular file is replaced.
+#[cfg(unix)]
+#[test]
+fn output_writes_through_a_symlink_instead_of_replacing_it() {
+    let index = TestIndex::start();
+    let url = index.url();
+    let dir = tempfile::tempdir().unwrap();
+    let real = dir.path().join("real.md");
+    std::fs::write(&real, "old\n").unwrap();
+    let link = dir.path().join("link.md");
+    std::os::unix::fs::symlink(&real, &link).unwrap();
+    let out = muslcheck(&output_args(&url, "markdown", link.to_str().unwrap()));
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_to_string(&real)
+            .unwrap()
+            .starts_with("# muslcheck")
     );
 }

@@ -67,17 +67,17 @@ pub fn plan(args: &Args, input: &Input, log: &mut Log) -> Result<Plan, String> {
         log.warnings
             .push("--build-arg has no effect without a Dockerfile".to_string());
     }
-    if let Some((path, explicit)) = dockerfile {
-        if let Some(found) = from_dockerfile(&path, explicit, args, log)? {
-            let glibc = found.iter().any(|(t, _)| matches!(t.libc, Libc::Glibc(_)));
-            if glibc && !args.compare {
-                log.notes.push(
+    if let Some((path, explicit)) = dockerfile
+        && let Some(found) = from_dockerfile(&path, explicit, args, log)?
+    {
+        let glibc = found.iter().any(|(t, _)| matches!(t.libc, Libc::Glibc(_)));
+        if glibc && !args.compare {
+            log.notes.push(
                     "a glibc (-slim) image is checked beside its Alpine counterpart: what switching does"
                         .to_string(),
                 );
-            }
-            return Ok(switch(&found, libcs_of_run, args.compare));
         }
+        return Ok(switch(&found, libcs_of_run, args.compare));
     }
     let pythons = target_pythons(&args.python, input, log);
     let arches = arches_or_default(&args.arch);

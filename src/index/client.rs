@@ -1,24 +1,32 @@
 //! The HTTP side: one client (one connection pool) for the whole run, a bound on requests in flight, retries
 //! with backoff, and a memo so that each project page and each metadata file is asked for once however many
-//! requirements and targets need it.
+//! requirements and targets need it. Below the memo, the cache on disk (`cache.rs`) answers what an earlier run
+//! already asked.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use reqwest::StatusCode;
-use reqwest::header::{ACCEPT, CONTENT_RANGE, CONTENT_TYPE, RANGE, RETRY_AFTER};
+use reqwest::header::{
+    ACCEPT, AGE, CACHE_CONTROL, CONTENT_RANGE, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE,
+    IF_NONE_MATCH, LAST_MODIFIED, RANGE, RETRY_AFTER,
+};
 use tokio::sync::{OnceCell, Semaphore};
 use url::Url;
 
+use super::cache::{self, CacheOptions, Caching, Conditional, HttpCache, Key, Kind};
+use super::failure::{self, describe};
+use super::netrc::Netrc;
 use super::wheel_zip::{self, Found, TAIL_LEN};
-use super::{ProjectPage, redact, simple_html, simple_json};
+use super::{FileUrl, ProjectPage, redact, simple_html, simple_json};
 
 /// PEP 691 content negotiation: JSON first, HTML for indexes that only speak PEP 503.
 const ACCEPT_PAGE: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
 /// A page larger than this is refused rather than read into memory (the largest real pages are a few MB).
 const MAX_BODY: usize = 64 * 1024 * 1024;
-/// The longest wait a server's `Retry-After` may impose on one retry.
+/// The longest wait a server's `Retry-After` may impose on one retry; a server that asks for more is not
+/// asked again in this run.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 
 /// How the client behaves; built by the CLI from flags and environment.
@@ -34,6 +42,10 @@ pub struct IndexOptions {
     pub retries: u32,
     /// First backoff; doubled on each retry.
     pub backoff: Duration,
+    /// Credentials for hosts whose URLs carry none (`~/.netrc`, as pip reads it through requests).
+    pub netrc: Option<Netrc>,
+    /// The cache on disk; `None` with `--no-cache`.
+    pub cache: Option<CacheOptions>,
 }
 
 /// The answer to one lookup. `Failed` carries a message fit to print (no credentials).
@@ -70,8 +82,11 @@ pub struct IndexClient {
     file_permits: Semaphore,
     retries: u32,
     backoff: Duration,
+    timeout: Duration,
+    netrc: Option<Netrc>,
     pages: Memo<String, ProjectPage>,
     metadata: Memo<Url, String>,
+    cache: Option<HttpCache>,
 }
 
 impl IndexClient {
@@ -85,7 +100,7 @@ impl IndexClient {
             .user_agent(concat!("muslcheck/", env!("CARGO_PKG_VERSION")))
             .timeout(options.timeout)
             .connect_timeout(options.timeout.min(Duration::from_secs(15)))
-            .redirect(reqwest::redirect::Policy::limited(10))
+            .redirect(failure::redirect_policy())
             .build()
             .map_err(|e| ClientError::Tls(error_chain(&e)))?;
         Ok(IndexClient {
@@ -95,9 +110,18 @@ impl IndexClient {
             file_permits: Semaphore::new(options.concurrency.max(1)),
             retries: options.retries,
             backoff: options.backoff,
+            timeout: options.timeout,
+            netrc: options.netrc.clone(),
             pages: Mutex::default(),
             metadata: Mutex::default(),
+            cache: options.cache.as_ref().map(HttpCache::new),
         })
+    }
+
+    /// After the run: trims the cache to its bound and says how it served the run (a note, and a warning
+    /// when entries could not be written). `None` without a cache.
+    pub fn finish_cache(&self) -> Option<(String, Option<String>)> {
+        self.cache.as_ref().map(HttpCache::finish)
     }
 
     /// The index URLs as they may be printed.
@@ -118,7 +142,25 @@ impl IndexClient {
     /// The core metadata of a wheel: `<file url>.metadata` (PEP 658/714), or, where the index has none, the
     /// `.dist-info/METADATA` read from the wheel itself with range requests, as pip would read it after
     /// downloading the wheel. `Missing` only when neither exists.
-    pub async fn core_metadata(&self, file_url: &Url) -> Arc<Lookup<String>> {
+    pub async fn core_metadata(&self, file: &FileUrl) -> Arc<Lookup<String>> {
+        self.metadata_of(file, true).await
+    }
+
+    /// The core metadata the index declares for a file beside it (`<file url>.metadata`), without reading the
+    /// file itself: for an sdist, whose metadata pip could only learn by building it. `Missing` when the
+    /// index has none.
+    pub async fn declared_metadata(&self, file: &FileUrl) -> Arc<Lookup<String>> {
+        self.metadata_of(file, false).await
+    }
+
+    /// `<file url>.metadata`, memoized per file; where the index has none, the wheel's own METADATA when
+    /// `read_wheel`.
+    async fn metadata_of(&self, file: &FileUrl, read_wheel: bool) -> Arc<Lookup<String>> {
+        let file_url = match file.parse() {
+            Ok(url) => url,
+            Err(e) => return Arc::new(Lookup::Failed(format!("bad file URL: {e}"))),
+        };
+        let file_url = &file_url;
         let cell = memo_cell(&self.metadata, file_url.clone());
         cell.get_or_init(|| async {
             let mut url = file_url.clone();
@@ -126,11 +168,12 @@ impl IndexClient {
             // Static indexes (object stores behind a CDN) answer 403 for a file that is not there.
             let absent = [StatusCode::FORBIDDEN, StatusCode::UNAUTHORIZED];
             let lookup = match self
-                .get_or_absent(&url, "*/*", None, &self.file_permits, &absent)
+                .get_or_absent(&url, "*/*", None, Kind::File, &absent)
                 .await
             {
                 Ok(Some(f)) => Lookup::Found(String::from_utf8_lossy(&f.body).into_owned()),
-                Ok(None) => self.metadata_from_wheel(file_url).await,
+                Ok(None) if read_wheel => self.metadata_from_wheel(file_url).await,
+                Ok(None) => Lookup::Missing,
                 Err(e) => Lookup::Failed(e),
             };
             Arc::new(lookup)
@@ -139,12 +182,48 @@ impl IndexClient {
         .clone()
     }
 
+    /// The `Requires-Dist` an index declares for a release in its JSON API (`<root>/pypi/<name>/<version>/json`
+    /// beside a `<root>/simple/` index), for an sdist whose dependencies pip would learn only by building
+    /// it. `Missing` when the index has no such API or declares nothing.
+    pub async fn declared_requires_dist(&self, name: &str, version: &str) -> Lookup<Vec<String>> {
+        let Some(index) = self.indexes.first() else {
+            return Lookup::Missing;
+        };
+        let Some(root) = index.url.path().strip_suffix("simple/") else {
+            return Lookup::Missing;
+        };
+        let mut url = index.url.clone();
+        url.set_path(&format!("{root}pypi/{name}/{version}/json"));
+        #[derive(serde::Deserialize)]
+        struct Release {
+            info: Info,
+        }
+        #[derive(serde::Deserialize)]
+        struct Info {
+            requires_dist: Option<Vec<String>>,
+        }
+        match self.get(&url, "application/json", None, Kind::File).await {
+            Ok(Some(f)) => match serde_json::from_slice::<Release>(&f.body) {
+                Ok(Release {
+                    info:
+                        Info {
+                            requires_dist: Some(list),
+                        },
+                }) => Lookup::Found(list),
+                Ok(_) => Lookup::Missing,
+                Err(e) => Lookup::Failed(format!("{}: {e}", redact(&url))),
+            },
+            Ok(None) => Lookup::Missing,
+            Err(e) => Lookup::Failed(e),
+        }
+    }
+
     /// Reads METADATA out of the wheel: its tail (the zip directory), then the entry's bytes. A server that
     /// ignores `Range` sends the whole file once, which is used as it is.
     async fn metadata_from_wheel(&self, url: &Url) -> Lookup<String> {
         let shown = redact(url);
         let fetch = |range: String| async move {
-            match self.get(url, "*/*", Some(&range), &self.file_permits).await {
+            match self.get(url, "*/*", Some(&range), Kind::File).await {
                 Ok(Some(f)) => Ok(f),
                 Ok(None) => Err(format!("{}: not found", redact(url))),
                 Err(e) => Err(e),
@@ -197,7 +276,7 @@ impl IndexClient {
                 Ok(u) => u,
                 Err(e) => return Lookup::Failed(format!("bad project URL for {name}: {e}")),
             };
-            match self.get(&url, ACCEPT_PAGE, None, &self.page_permits).await {
+            match self.get(&url, ACCEPT_PAGE, None, Kind::Page).await {
                 Ok(Some(fetched)) => {
                     match decode_page(&fetched.content_type, &fetched.body, &url) {
                         Ok(page) => {
@@ -224,26 +303,61 @@ impl IndexClient {
         url: &Url,
         accept: &str,
         range: Option<&str>,
-        permits: &Semaphore,
+        kind: Kind,
     ) -> Result<Option<Fetched>, String> {
-        self.get_or_absent(url, accept, range, permits, &[]).await
+        self.get_or_absent(url, accept, range, kind, &[]).await
     }
 
-    /// `get`, with more statuses that mean "not there" (`Ok(None)`) besides 404 and 410.
+    /// `get`, with more statuses that mean "not there" (`Ok(None)`) besides 404 and 410. Answered by the cache
+    /// when it can; the credentials sent are part of the cache key, so users never share entries.
     async fn get_or_absent(
+        &self,
+        url: &Url,
+        accept: &str,
+        range: Option<&str>,
+        kind: Kind,
+        absent: &[StatusCode],
+    ) -> Result<Option<Fetched>, String> {
+        let permits = match kind {
+            Kind::Page => &self.page_permits,
+            Kind::File => &self.file_permits,
+        };
+        let send = async |conditional: &Conditional| {
+            self.send(url, accept, range, permits, absent, conditional)
+                .await
+        };
+        let Some(cache) = &self.cache else {
+            return match send(&Conditional::default()).await? {
+                Reply::Answer(fetched) => Ok(fetched),
+                Reply::NotModified(_) => {
+                    Err(format!("{}: HTTP 304 to a plain request", redact(url)))
+                }
+            };
+        };
+        let identity = self
+            .credentials_for(url)
+            .map(|(user, password)| format!("{user}:{}", password.as_deref().unwrap_or("")));
+        let key = Key::new(url, accept, range, identity.as_deref().map(str::as_bytes));
+        cache.get(&key, url, kind, send).await
+    }
+
+    /// The request on the network, with retries; conditional when `conditional` holds validators.
+    async fn send(
         &self,
         url: &Url,
         accept: &str,
         range: Option<&str>,
         permits: &Semaphore,
         absent: &[StatusCode],
-    ) -> Result<Option<Fetched>, String> {
+        conditional: &Conditional,
+    ) -> Result<Reply, String> {
         let shown = redact(url);
         let mut attempt = 0;
+        let mut messages = Vec::new();
         loop {
             let outcome = {
                 let _permit = permits.acquire().await.map_err(|e| e.to_string())?;
-                self.get_once(url, accept, range, absent).await
+                self.get_once(url, accept, range, absent, conditional).await
             };
             let wait = match outcome {
                 Attempt::Done(result) => return result.map_err(|e| format!("{shown}: {e}")),
@@ -251,11 +365,18 @@ impl IndexClient {
                     message,
                     retry_after,
                 } => {
-                    if attempt >= self.retries {
-                        let tries = attempt + 1;
+                    messages.push(message);
+                    if let Some(asked) = retry_after.filter(|&a| a > MAX_RETRY_AFTER) {
+                        let said = failure::gave_up(&messages);
                         return Err(format!(
-                            "{shown}: {message} (gave up after {tries} attempts)"
+                            "{shown}: {said}; it asked to be retried after {} s, longer than \
+                             muslcheck waits ({} s)",
+                            asked.as_secs(),
+                            MAX_RETRY_AFTER.as_secs()
                         ));
+                    }
+                    if attempt >= self.retries {
+                        return Err(format!("{shown}: {}", failure::gave_up(&messages)));
                     }
                     retry_after.unwrap_or(self.backoff * 2u32.pow(attempt))
                 }
@@ -271,22 +392,33 @@ impl IndexClient {
         accept: &str,
         range: Option<&str>,
         absent: &[StatusCode],
+        conditional: &Conditional,
     ) -> Attempt {
         let mut request = self.http.get(url.clone()).header(ACCEPT, accept);
         if let Some(range) = range {
             request = request.header(RANGE, range);
+        }
+        if let Some(etag) = &conditional.etag {
+            request = request.header(IF_NONE_MATCH, etag);
+        }
+        if let Some(date) = &conditional.last_modified {
+            request = request.header(IF_MODIFIED_SINCE, date);
         }
         if let Some((user, password)) = self.credentials_for(url) {
             request = request.basic_auth(user, password.as_deref());
         }
         let response = match request.send().await {
             Ok(r) => r,
-            Err(e) => return Attempt::retry(describe(&e), None),
+            Err(e) if e.is_redirect() => return Attempt::Done(Err(describe(&e, self.timeout))),
+            Err(e) => return Attempt::retry(describe(&e, self.timeout), None),
         };
         let status = response.status();
         if status == StatusCode::NOT_FOUND || status == StatusCode::GONE || absent.contains(&status)
         {
-            return Attempt::Done(Ok(None));
+            return Attempt::Done(Ok(Reply::Answer(None)));
+        }
+        if status == StatusCode::NOT_MODIFIED {
+            return Attempt::Done(Ok(Reply::NotModified(caching(&response))));
         }
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
             let retry_after = response
@@ -294,11 +426,11 @@ impl IndexClient {
                 .get(RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(|s| Duration::from_secs(s).min(MAX_RETRY_AFTER));
-            return Attempt::retry(format!("HTTP {status}"), retry_after);
+                .map(Duration::from_secs);
+            return Attempt::retry(failure::status(status), retry_after);
         }
         if !status.is_success() {
-            return Attempt::Done(Err(format!("HTTP {status}")));
+            return Attempt::Done(Err(failure::status(status)));
         }
         let header = |name| {
             response
@@ -314,43 +446,55 @@ impl IndexClient {
             .rsplit('/')
             .next()
             .and_then(|t| t.trim().parse().ok());
+        let caching = caching(&response);
         match read_body(response).await {
-            Ok(body) => Attempt::Done(Ok(Some(Fetched {
+            Ok(body) => Attempt::Done(Ok(Reply::Answer(Some(Fetched {
                 content_type,
                 partial,
                 total,
                 body,
-            }))),
-            Err(BodyError::TooLarge) => {
-                Attempt::Done(Err(format!("response larger than {} MB", MAX_BODY >> 20)))
-            }
-            Err(BodyError::Read(message)) => Attempt::retry(message, None),
+                caching,
+            })))),
+            Err(BodyError::TooLarge) => Attempt::Done(Err(format!(
+                "the answer is larger than {} MB, more than any index page; not read further",
+                MAX_BODY >> 20
+            ))),
+            Err(BodyError::Read(e, read)) => Attempt::retry(failure::broken_body(&e, read), None),
         }
     }
 
-    /// pip sends an index's credentials to that index's host only.
-    fn credentials_for(&self, url: &Url) -> Option<&(String, Option<String>)> {
+    /// pip sends an index's credentials to that index's host only; a request they do not cover gets its
+    /// host's netrc entry, as requests adds one to any request without credentials.
+    fn credentials_for(&self, url: &Url) -> Option<(String, Option<String>)> {
         self.indexes
             .iter()
             .find(|i| {
                 i.url.host_str() == url.host_str()
                     && i.url.port_or_known_default() == url.port_or_known_default()
             })
-            .and_then(|i| i.auth.as_ref())
+            .and_then(|i| i.auth.clone())
+            .or_else(|| self.netrc.as_ref()?.credentials(url.host_str()?))
     }
 }
 
 /// A successful answer.
-struct Fetched {
-    content_type: String,
+pub(super) struct Fetched {
+    pub content_type: String,
     /// 206: `body` is the requested range, of a file `total` bytes long.
-    partial: bool,
-    total: Option<u64>,
-    body: Vec<u8>,
+    pub partial: bool,
+    pub total: Option<u64>,
+    pub body: Vec<u8>,
+    pub caching: Caching,
+}
+
+/// What the network said: an answer (`None`: not there), or 304 to a conditional request.
+pub(super) enum Reply {
+    Answer(Option<Fetched>),
+    NotModified(Caching),
 }
 
 enum Attempt {
-    Done(Result<Option<Fetched>, String>),
+    Done(Result<Reply, String>),
     Retry {
         message: String,
         retry_after: Option<Duration>,
@@ -368,12 +512,19 @@ impl Attempt {
 
 enum BodyError {
     TooLarge,
-    Read(String),
+    /// The transfer broke off after this many bytes.
+    Read(reqwest::Error, usize),
 }
 
 async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, BodyError> {
-    let mut body =
-        Vec::with_capacity(response.content_length().unwrap_or(0).min(MAX_BODY as u64) as usize);
+    // A declared length over the limit is refused before a byte of the body is read.
+    if response
+        .content_length()
+        .is_some_and(|n| n > MAX_BODY as u64)
+    {
+        return Err(BodyError::TooLarge);
+    }
+    let mut body = Vec::with_capacity(response.content_length().unwrap_or(0) as usize);
     loop {
         match response.chunk().await {
             Ok(Some(chunk)) => {
@@ -383,8 +534,26 @@ async fn read_body(mut response: reqwest::Response) -> Result<Vec<u8>, BodyError
                 body.extend_from_slice(&chunk);
             }
             Ok(None) => return Ok(body),
-            Err(e) => return Err(BodyError::Read(describe(&e))),
+            Err(e) => return Err(BodyError::Read(e, body.len())),
         }
+    }
+}
+
+/// The validators and freshness headers of an answer, for the cache.
+fn caching(response: &reqwest::Response) -> Caching {
+    let header = |name| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(|v| v.trim().to_string())
+            .filter(|v| !v.is_empty())
+    };
+    Caching {
+        etag: header(ETAG),
+        last_modified: header(LAST_MODIFIED),
+        cache_control: header(CACHE_CONTROL),
+        age: header(AGE).and_then(|a| a.parse().ok()),
     }
 }
 
@@ -395,16 +564,28 @@ fn slice(all: &[u8], start: u64, end: u64) -> Result<Vec<u8>, String> {
         .ok_or_else(|| "the zip directory points outside the file".to_string())
 }
 
-fn decode_page(
+pub(super) fn decode_page(
     content_type: &str,
     body: &[u8],
     url: &Url,
 ) -> Result<ProjectPage, super::DecodeError> {
-    if content_type.contains("html") {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if content_type == cache::PAGE_CONTENT_TYPE {
+        cache::decode_stored_page(body)
+    } else if essence.contains("html") {
         simple_html::decode(body, url)
-    } else {
-        // PEP 691 JSON; also the fallback for servers that send JSON under a generic content type.
+    } else if essence.ends_with("json") {
         simple_json::decode(body, url)
+    } else {
+        // Servers that send PEP 691 JSON under a generic type still work; anything else (an image, a
+        // plain-text error page) is named, never read as a list of files.
+        simple_json::decode(body, url).map_err(|_| {
+            let shown = if essence.is_empty() { "none" } else { essence };
+            super::DecodeError(format!(
+                "the index answered with content type {shown}, not a Simple API page \
+                 (PEP 691 JSON or PEP 503 HTML)"
+            ))
+        })
     }
 }
 
@@ -434,31 +615,6 @@ fn index_from_url(mut url: Url) -> Result<Index, ClientError> {
         url.set_path(&path);
     }
     Ok(Index { url, auth })
-}
-
-/// A transport error in a few words, without the URL (the caller adds the redacted one).
-fn describe(e: &reqwest::Error) -> String {
-    let kind = if e.is_timeout() {
-        "timed out"
-    } else if e.is_connect() {
-        "could not connect"
-    } else if e.is_redirect() {
-        "too many redirects"
-    } else if e.is_body() || e.is_decode() {
-        "response body could not be read"
-    } else {
-        "request failed"
-    };
-    let mut source = std::error::Error::source(e);
-    let mut detail = None;
-    while let Some(s) = source {
-        detail = Some(s.to_string());
-        source = s.source();
-    }
-    match detail {
-        Some(d) if !d.contains('@') => format!("{kind}: {d}"),
-        _ => kind.to_string(),
-    }
 }
 
 fn error_chain(e: &dyn std::error::Error) -> String {
@@ -504,5 +660,12 @@ mod tests {
         );
         assert!(json.unwrap().files.is_empty());
         assert!(decode_page("application/json", b"<a>", &url).is_err());
+        let image = decode_page("image/png", b"\x89PNG", &url).unwrap_err();
+        assert!(
+            image.to_string().contains("content type image/png"),
+            "{image}"
+        );
+        let generic = decode_page("application/octet-stream", br#"{"files":[]}"#, &url);
+        assert!(generic.unwrap().files.is_empty());
     }
 }

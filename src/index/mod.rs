@@ -1,14 +1,21 @@
 //! Asking a package index which files a project ships: the HTTP client, and decoders for the two page formats
-//! of the Simple Repository API (PEP 691 JSON, PEP 503 HTML).
+//! of the Simple Repository API (PEP 691 JSON, PEP 503 HTML), and the cache on disk of the index's answers.
 
+mod cache;
 mod client;
+mod failure;
+mod netrc;
 mod simple_html;
 mod simple_json;
 mod wheel_zip;
 
+pub use cache::{CacheMode, CacheOptions, DEFAULT_MAX_MB, default_dir as default_cache_dir};
 pub use client::{IndexClient, IndexOptions, Lookup};
+pub use netrc::{Netrc, locate as locate_netrc};
 
 use url::Url;
+
+use crate::dist::DistFile;
 
 /// The index asked when neither `--index-url`, `PIP_INDEX_URL` nor an `-i` line names one: PyPI's Simple API.
 pub const DEFAULT_INDEX_URL: &str = "https://pypi.org/simple/";
@@ -18,7 +25,7 @@ pub const DEFAULT_INDEX_URL: &str = "https://pypi.org/simple/";
 pub struct IndexFile {
     pub filename: String,
     /// Absolute: relative links are resolved against the page URL when the page is read.
-    pub url: Url,
+    pub url: FileUrl,
     /// `requires-python` as the index gives it (PEP 503 `data-requires-python`, PEP 691 `requires-python`).
     pub requires_python: Option<String>,
     /// PEP 592: `Some(reason)` when yanked (the reason may be empty).
@@ -26,10 +33,71 @@ pub struct IndexFile {
     pub size: Option<u64>,
 }
 
+/// A file's absolute URL, kept as text until the file is fetched: a page lists thousands of files and a run
+/// fetches a few of them, and parsing every URL of every page was a fifth of a cached run's time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileUrl(String);
+
+impl FileUrl {
+    /// A link of a page, resolved against the page's URL. An absolute http(s) link is kept as it is: parsing
+    /// it later gives the URL `Url::join` would have given.
+    pub fn resolve(page: &Url, href: &str) -> Result<FileUrl, url::ParseError> {
+        let absolute = ["https://", "http://"].iter().any(|scheme| {
+            href.get(..scheme.len())
+                .is_some_and(|s| s.eq_ignore_ascii_case(scheme))
+        });
+        // Anything that URL parsing would rewrite (spaces, controls, non-ASCII) takes the parsing path now.
+        if absolute && href.bytes().all(|b| b.is_ascii_graphic()) {
+            Ok(FileUrl(href.to_string()))
+        } else {
+            page.join(href).map(FileUrl::from)
+        }
+    }
+
+    pub fn parse(&self) -> Result<Url, url::ParseError> {
+        Url::parse(&self.0)
+    }
+}
+
+impl From<Url> for FileUrl {
+    fn from(url: Url) -> Self {
+        FileUrl(url.into())
+    }
+}
+
 /// What an index page says of one project.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default)]
 pub struct ProjectPage {
     pub files: Vec<IndexFile>,
+    /// The files' names read as distributions (`None` for a name that is not one of this project's), once,
+    /// by the first lookup that needs them: every target and every version the resolver tries reads the
+    /// same page.
+    parsed: std::sync::OnceLock<Vec<Option<DistFile>>>,
+}
+
+impl PartialEq for ProjectPage {
+    fn eq(&self, other: &Self) -> bool {
+        self.files == other.files
+    }
+}
+
+impl ProjectPage {
+    pub fn new(files: Vec<IndexFile>) -> Self {
+        ProjectPage {
+            files,
+            parsed: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// Each file's name as a distribution of `project` (PEP 503 name), in page order.
+    pub fn parsed(&self, project: &str) -> &[Option<DistFile>] {
+        self.parsed.get_or_init(|| {
+            self.files
+                .iter()
+                .map(|f| DistFile::parse(&f.filename, project))
+                .collect()
+        })
+    }
 }
 
 /// A page could not be decoded.
@@ -53,12 +121,13 @@ pub(crate) fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push(hi << 4 | lo);
-                i += 3;
-                continue;
-            }
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push(hi << 4 | lo);
+            i += 3;
+            continue;
         }
         out.push(bytes[i]);
         i += 1;
@@ -107,6 +176,26 @@ mod tests {
             "git+ssh://example.invalid/x.git@v1"
         );
         assert_eq!(redact_text("numpy==2.1.3"), "numpy==2.1.3");
+    }
+
+    #[test]
+    fn file_urls_parse_as_the_page_would_have_joined_them() {
+        let page = Url::parse("https://example.invalid/simple/demo/").unwrap();
+        for href in [
+            "https://files.example.invalid/p/ab/demo-1.0-py3-none-any.whl#sha256=00",
+            "HTTPS://Files.Example.invalid:443/p/demo-1.0.tar.gz",
+            "../../files/demo-1.0.tar.gz",
+            "https://files.example.invalid/p/demo 1.0.tar.gz",
+            "https://files.example.invalid/p/démo-1.0.tar.gz",
+        ] {
+            let file = FileUrl::resolve(&page, href).unwrap();
+            assert_eq!(file.parse().unwrap(), page.join(href).unwrap(), "{href}");
+        }
+        let kept = FileUrl::resolve(&page, "https://[::1/x.whl").unwrap();
+        assert!(
+            kept.parse().is_err(),
+            "a bad absolute URL fails when it is used"
+        );
     }
 
     #[test]

@@ -50,13 +50,13 @@ pub fn decode(body: &[u8], page_url: &Url) -> Result<ProjectPage, DecodeError> {
         };
         files.push(IndexFile {
             filename,
-            url,
+            url: url.into(),
             requires_python: attr(&attrs, "data-requires-python").filter(|r| !r.trim().is_empty()),
             yanked: attr(&attrs, "data-yanked"),
             size: None,
         });
     }
-    Ok(ProjectPage { files })
+    Ok(ProjectPage::new(files))
 }
 
 fn attr(attrs: &[(String, String)], name: &str) -> Option<String> {
@@ -189,7 +189,7 @@ mod tests {
             "named by its URL, as pip does"
         );
         assert_eq!(
-            page.files[0].url.as_str(),
+            page.files[0].url.parse().unwrap().as_str(),
             "http://127.0.0.1:9/packages/demo-1.0.tar.gz"
         );
         assert_eq!(page.files[0].requires_python.as_deref(), Some(">=3.8"));
@@ -198,7 +198,7 @@ mod tests {
         assert_eq!(page.files[1].filename, "demo-1.1-py3-none-any.whl");
         assert_eq!(page.files[2].yanked.as_deref(), Some("bad & broken"));
         assert_eq!(
-            page.files[2].url.as_str(),
+            page.files[2].url.parse().unwrap().as_str(),
             "http://127.0.0.1:9/simple/demo/demo-1.2.zip"
         );
     }

@@ -143,10 +143,10 @@ fn zip64_sizes(extra: &[u8], compressed: &mut u64, offset: &mut u64, uncompresse
                 }
                 pos += 8;
             }
-            if *offset == u64::from(u32::MAX) {
-                if let Some(v) = u64_at(extra, pos) {
-                    *offset = v;
-                }
+            if *offset == u64::from(u32::MAX)
+                && let Some(v) = u64_at(extra, pos)
+            {
+                *offset = v;
             }
             return;
         }

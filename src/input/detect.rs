@@ -30,6 +30,14 @@ impl Format {
         Format::PipfileLock,
     ];
 
+    /// A lock file: it lists the whole resolved tree.
+    pub fn is_lock(self) -> bool {
+        !matches!(
+            self,
+            Format::Requirements | Format::Pyproject | Format::Pipfile
+        )
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Format::Requirements => "requirements",

@@ -124,6 +124,8 @@ pub struct IndexRequirement {
     pub marker: MarkerTree,
     /// The marker as written (printing a parsed marker rewrites it).
     pub marker_text: Option<String>,
+    /// The extras asked for (`uvicorn[standard]`), normalized: they add dependencies when the tree is resolved.
+    pub extras: Vec<String>,
 }
 
 /// What one requirement line asks for.
@@ -258,12 +260,33 @@ pub(crate) fn parse_requirement(
         Some(VersionOrUrl::VersionSpecifier(specifiers)) => specifiers,
         None => VersionSpecifiers::empty(),
     };
+    let extras = requirement
+        .extras
+        .iter()
+        .map(|e| crate::pep::normalize(e.as_ref()))
+        .collect();
     Ok(Wanted::Index(IndexRequirement {
         name,
         specifiers,
         marker: requirement.marker,
         marker_text,
+        extras,
     }))
+}
+
+/// The `extras = [...]` of a Pipfile or Poetry dependency table, normalized.
+pub(crate) fn table_extras(table: &toml::Table) -> Vec<String> {
+    table
+        .get("extras")
+        .and_then(toml::Value::as_array)
+        .map(|extras| {
+            extras
+                .iter()
+                .filter_map(toml::Value::as_str)
+                .map(crate::pep::normalize)
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// A pinned requirement from a lock file: `name==version` (`===` for a version PEP 440 cannot read) and the
@@ -294,6 +317,7 @@ pub(crate) fn pinned(
         specifiers,
         marker,
         marker_text,
+        extras: Vec::new(),
     })
 }
 

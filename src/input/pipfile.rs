@@ -164,6 +164,7 @@ fn package(
         specifiers,
         marker,
         marker_text,
+        extras: table.map(crate::input::table_extras).unwrap_or_default(),
     }))
 }
 

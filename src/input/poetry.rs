@@ -185,7 +185,11 @@ fn table(name: &str, t: &toml::Table) -> Result<Wanted, String> {
     if let Some(p) = text("platform") {
         markers.push(format!("sys_platform == '{p}'"));
     }
-    index(name, text("version").unwrap_or("*"), &markers)
+    let mut wanted = index(name, text("version").unwrap_or("*"), &markers)?;
+    if let Wanted::Index(requirement) = &mut wanted {
+        requirement.extras = crate::input::table_extras(t);
+    }
+    Ok(wanted)
 }
 
 fn index(name: &str, version: &str, markers: &[String]) -> Result<Wanted, String> {
@@ -202,6 +206,7 @@ fn index(name: &str, version: &str, markers: &[String]) -> Result<Wanted, String
         specifiers,
         marker,
         marker_text,
+        extras: Vec::new(),
     }))
 }
 

@@ -42,6 +42,9 @@ pub fn render(report: &Report) -> String {
                 on.join(", ")
             );
             let mut message = format!("{}.", verdict.reason);
+            if let Some(chain) = package.via() {
+                let _ = write!(message, " Pulled in by {chain}.");
+            }
             for advice in &verdict.advice {
                 let _ = write!(message, " {advice}");
                 if !advice.ends_with('.') {

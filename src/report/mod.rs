@@ -332,8 +332,21 @@ impl Package {
     }
 
     /// `path:line`, as every report names the source.
+    /// Where the requirement comes from: `path:line`, or for a project only the dependency tree names, the
+    /// shortest chain that pulled it in (`← thinc ← spacy`).
     pub fn at(&self) -> String {
-        format!("{}:{}", self.source.path, self.source.line)
+        match self.via() {
+            Some(chain) => format!("← {chain}"),
+            None => format!("{}:{}", self.source.path, self.source.line),
+        }
+    }
+
+    /// The first chain, on the first target that has one, that brought in a project of the dependency tree.
+    pub fn via(&self) -> Option<String> {
+        self.targets
+            .values()
+            .find_map(|v| v.via.first())
+            .map(|chain| chain.join(" ← "))
     }
 }
 
@@ -430,7 +443,20 @@ impl Report {
                 paint(*o, n, format!("{n} {}", o.as_str()))
             })
             .collect();
-        let mut line = format!("{} requirements: {}", summary.total(), counts.join(" · "));
+        let pulled_in = self
+            .packages
+            .iter()
+            .filter(|p| p.targets.get(id).is_some_and(|v| !v.via.is_empty()))
+            .count();
+        let what = if pulled_in > 0 {
+            format!(
+                "{} requirements + {pulled_in} dependencies",
+                summary.total() - pulled_in
+            )
+        } else {
+            format!("{} requirements", summary.total())
+        };
+        let mut line = format!("{what}: {}", counts.join(" · "));
         if let Some(download) = self.download.get(id) {
             line.push_str(&format!(" · download {}", download.text()));
         }

@@ -133,6 +133,9 @@ fn problem(report: &Report, package: &Package, group: &ProblemGroup) -> Value {
         ids.join(", "),
         verdict.reason
     );
+    if let Some(chain) = package.via() {
+        text.push_str(&format!(" Pulled in by {chain}."));
+    }
     for advice in &verdict.advice {
         text.push(' ');
         text.push_str(advice);

@@ -4,8 +4,10 @@
 //! `tests/fixtures/index/<name>.json` at `/simple/<name>/` and the recorded core metadata in
 //! `tests/fixtures/files/<file>.metadata` at `/files/<file>.metadata` (the pages' file URLs are relative and
 //! resolve there), and the thin wheels recorded where the index has no `.metadata` at `/files/<file>`, with
-//! `Range` support. Anything else is a 404. It counts requests per path, can be told to fail some projects with
-//! 503, to ignore `Range`, and to require basic auth.
+//! `Range` support. `Behaviour::root` serves the same layout from another directory instead, such as the
+//! recorded dependency trees in `tests/fixtures/trees/`. Anything else is a 404. It counts requests per path,
+//! can be told to fail some projects with 503, to ignore `Range`, to require basic auth, and to send validators
+//! and `Cache-Control` and answer conditional requests with 304, as a caching index does.
 
 #![allow(dead_code)]
 
@@ -20,6 +22,11 @@ pub fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// The recorded dependency trees (`tests/fixtures/trees/`): serve them with `Behaviour::root`.
+pub fn trees() -> PathBuf {
+    fixtures().join("trees")
+}
+
 #[derive(Default, Clone)]
 pub struct Behaviour {
     /// Projects whose page always answers 503.
@@ -32,12 +39,43 @@ pub struct Behaviour {
     pub html: bool,
     /// Answer 403 for every `.metadata` file, as object-store indexes do for a missing one.
     pub metadata_forbidden: bool,
+    /// Serve `<root>/index/` and `<root>/files/` (and `<root>/synthetic/`) instead of `tests/fixtures/`,
+    /// e.g. `Some(trees())`.
+    pub root: Option<PathBuf>,
+    /// Validators sent with every 200; a request whose `If-None-Match` or `If-Modified-Since` still matches
+    /// is answered 304.
+    pub validators: Validators,
+    /// A `Cache-Control` value sent with every 200 and 304.
+    pub cache_control: Option<String>,
+}
+
+#[derive(Default, Clone, Copy, PartialEq)]
+pub enum Validators {
+    #[default]
+    None,
+    /// `ETag` and `Last-Modified`.
+    Both,
+    LastModifiedOnly,
+}
+
+/// The `Last-Modified` of every answer when `Behaviour::validators` is set.
+pub const LAST_MODIFIED: &str = "Mon, 23 Nov 2026 08:00:00 GMT";
+
+/// One request as the server saw it.
+#[derive(Debug, Clone)]
+pub struct Seen {
+    pub path: String,
+    pub if_none_match: Option<String>,
+    pub if_modified_since: Option<String>,
+    pub status: u16,
 }
 
 pub struct TestIndex {
     pub base: String,
     hits: Arc<Mutex<HashMap<String, usize>>>,
     auth_seen: Arc<Mutex<Vec<Option<String>>>>,
+    request_lines: Arc<Mutex<Vec<String>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl TestIndex {
@@ -50,17 +88,32 @@ impl TestIndex {
         let base = format!("http://{}", listener.local_addr().unwrap());
         let hits = Arc::new(Mutex::new(HashMap::new()));
         let auth_seen = Arc::new(Mutex::new(Vec::new()));
-        let (h, a) = (hits.clone(), auth_seen.clone());
+        let request_lines = Arc::new(Mutex::new(Vec::new()));
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let (h, a, r, s) = (
+            hits.clone(),
+            auth_seen.clone(),
+            request_lines.clone(),
+            seen.clone(),
+        );
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (h, a, b) = (h.clone(), a.clone(), behaviour.clone());
-                std::thread::spawn(move || serve(stream, &h, &a, &b));
+                let (h, a, r, s, b) = (
+                    h.clone(),
+                    a.clone(),
+                    r.clone(),
+                    s.clone(),
+                    behaviour.clone(),
+                );
+                std::thread::spawn(move || serve(stream, &h, &a, &r, &s, &b));
             }
         });
         TestIndex {
             base,
             hits,
             auth_seen,
+            request_lines,
+            seen,
         }
     }
 
@@ -80,12 +133,25 @@ impl TestIndex {
     pub fn auth_headers(&self) -> Vec<Option<String>> {
         self.auth_seen.lock().unwrap().clone()
     }
+
+    /// Every request line received, as sent (`GET http://host:port/simple/six/ HTTP/1.1` from a client that
+    /// takes this server for its proxy).
+    pub fn request_lines(&self) -> Vec<String> {
+        self.request_lines.lock().unwrap().clone()
+    }
+
+    /// Every request so far, in the order answered.
+    pub fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
 }
 
 fn serve(
     stream: TcpStream,
     hits: &Mutex<HashMap<String, usize>>,
     auth: &Mutex<Vec<Option<String>>>,
+    lines: &Mutex<Vec<String>>,
+    seen: &Mutex<Vec<Seen>>,
     b: &Behaviour,
 ) {
     let mut reader = BufReader::new(stream.try_clone().unwrap());
@@ -97,6 +163,7 @@ fn serve(
         }
         let mut authorization = None;
         let mut range = None;
+        let (mut if_none_match, mut if_modified_since) = (None, None);
         loop {
             let mut header = String::new();
             if reader.read_line(&mut header).unwrap_or(0) == 0 {
@@ -112,28 +179,65 @@ fn serve(
                 if k.eq_ignore_ascii_case("range") {
                     range = Some(v.trim().to_string());
                 }
+                if k.eq_ignore_ascii_case("if-none-match") {
+                    if_none_match = Some(v.trim().to_string());
+                }
+                if k.eq_ignore_ascii_case("if-modified-since") {
+                    if_modified_since = Some(v.trim().to_string());
+                }
             }
         }
-        let path = request_line
-            .split_whitespace()
-            .nth(1)
-            .unwrap_or("/")
-            .to_string();
+        lines
+            .lock()
+            .unwrap()
+            .push(request_line.trim_end().to_string());
+        // A proxy receives the absolute form (`GET http://host/path`): it is served like the origin form.
+        let target = request_line.split_whitespace().nth(1).unwrap_or("/");
+        let path = match target.strip_prefix("http://") {
+            Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]),
+            None => target,
+        }
+        .to_string();
         *hits.lock().unwrap().entry(path.clone()).or_default() += 1;
         auth.lock().unwrap().push(authorization.clone());
         let (mut status, content_type, mut body) = respond(&path, authorization.as_deref(), b);
         let mut extra = String::new();
-        if let (Some(range), "200 OK", false) = (&range, status, b.ignore_ranges) {
-            if let Some((start, end)) = byte_range(range, body.len()) {
-                extra = format!(
-                    "Content-Range: bytes {start}-{}/{}\r\n",
-                    end - 1,
-                    body.len()
-                );
-                body = body[start..end].to_vec();
-                status = "206 Partial Content";
+        if status == "200 OK" {
+            if let Some(cache_control) = &b.cache_control {
+                extra.push_str(&format!("Cache-Control: {cache_control}\r\n"));
+            }
+            if b.validators != Validators::None {
+                let etag = etag_of(&body);
+                let unchanged = if_none_match.as_deref() == Some(etag.as_str())
+                    || (if_none_match.is_none()
+                        && if_modified_since.as_deref() == Some(LAST_MODIFIED));
+                if b.validators == Validators::Both {
+                    extra.push_str(&format!("ETag: {etag}\r\n"));
+                }
+                extra.push_str(&format!("Last-Modified: {LAST_MODIFIED}\r\n"));
+                if unchanged {
+                    status = "304 Not Modified";
+                    body.clear();
+                }
             }
         }
+        if let (Some(range), "200 OK", false) = (&range, status, b.ignore_ranges)
+            && let Some((start, end)) = byte_range(range, body.len())
+        {
+            extra.push_str(&format!(
+                "Content-Range: bytes {start}-{}/{}\r\n",
+                end - 1,
+                body.len()
+            ));
+            body = body[start..end].to_vec();
+            status = "206 Partial Content";
+        }
+        seen.lock().unwrap().push(Seen {
+            path: path.clone(),
+            if_none_match,
+            if_modified_since,
+            status: status[..3].parse().unwrap_or(0),
+        });
         let head = format!(
             "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\n{extra}Content-Length: {}\r\n\r\n",
             body.len()
@@ -172,7 +276,7 @@ fn respond(
             );
         }
         let page = format!("{name}.json");
-        return match read_fixture("index", &page) {
+        return match read_fixture(b, "index", &page) {
             Some(body) if b.html => ("200 OK", "text/html; charset=utf-8", pep503_html(&body)),
             Some(body) => ("200 OK", "application/vnd.pypi.simple.v1+json", body),
             None => not_found,
@@ -181,14 +285,22 @@ fn respond(
     if b.metadata_forbidden && path.ends_with(".metadata") {
         return ("403 Forbidden", "text/plain", b"forbidden".to_vec());
     }
-    if let Some(file) = path.strip_prefix("/files/") {
-        if !file.contains('/') && !file.contains("..") {
-            if let Some(body) = read_fixture("files", file) {
-                return ("200 OK", "application/octet-stream", body);
-            }
-        }
+    if let Some(file) = path.strip_prefix("/files/")
+        && !file.contains('/')
+        && !file.contains("..")
+        && let Some(body) = read_fixture(b, "files", file)
+    {
+        return ("200 OK", "application/octet-stream", body);
     }
     not_found
+}
+
+/// A strong validator that changes with the body.
+fn etag_of(body: &[u8]) -> String {
+    let hash = body.iter().fold(0xcbf29ce484222325u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x100000001b3)
+    });
+    format!("\"{hash:016x}\"")
 }
 
 /// The PEP 503 page an HTML-only index would serve for a recorded PEP 691 page.
@@ -225,10 +337,11 @@ fn pep503_html(json: &[u8]) -> Vec<u8> {
     html.into_bytes()
 }
 
-/// A recorded fixture, or else a synthetic one (`tests/fixtures/synthetic/`).
-fn read_fixture(kind: &str, name: &str) -> Option<Vec<u8>> {
-    std::fs::read(fixtures().join(kind).join(name))
-        .or_else(|_| std::fs::read(fixtures().join("synthetic").join(kind).join(name)))
+/// A recorded fixture, or else a synthetic one (`<root>/synthetic/`), under the served root.
+fn read_fixture(b: &Behaviour, kind: &str, name: &str) -> Option<Vec<u8>> {
+    let root = b.root.clone().unwrap_or_else(fixtures);
+    std::fs::read(root.join(kind).join(name))
+        .or_else(|_| std::fs::read(root.join("synthetic").join(kind).join(name)))
         .ok()
 }
 
@@ -273,11 +386,30 @@ pub fn muslcheck(args: &[&str]) -> Output {
     muslcheck_with_stdin(args, None)
 }
 
-/// The built binary, with no index or proxy settings from the environment and no colour: the local index is
-/// always asked directly.
+/// The built binary, with no index, credential or proxy settings from the environment or the machine's pip
+/// config files, and no colour: the local index is always asked directly. No cache either (the cache's own
+/// tests turn it on in a directory of their own): a port reused by a later test must not find an earlier
+/// test's answers.
 pub fn command() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_muslcheck"));
+    for var in [
+        "PIP_INDEX_URL",
+        "PIP_EXTRA_INDEX_URL",
+        "PIP_PREFER_BINARY",
+        "UV_DEFAULT_INDEX",
+        "UV_INDEX_URL",
+        "UV_INDEX",
+        "UV_EXTRA_INDEX_URL",
+    ] {
+        command.env_remove(var);
+    }
     command
+        .env("PIP_CONFIG_FILE", "/dev/null")
+        .env("NETRC", "/dev/null")
+        .env("MUSLCHECK_NO_CACHE", "1")
+        .env_remove("MUSLCHECK_CACHE_DIR")
+        .env_remove("MUSLCHECK_OFFLINE")
+        .env_remove("MUSLCHECK_CACHE_MAX_MB")
         .env_remove("PIP_INDEX_URL")
         .env_remove("PIP_EXTRA_INDEX_URL")
         .env_remove("PIP_PREFER_BINARY")

@@ -1,0 +1,116 @@
+//! A project page as the cache stores it: the decoded file list in a compact binary form instead of the
+//! index's JSON or HTML. Decoding 41 MB of PEP 691 JSON was a quarter of a cached run of the 792-pin benchmark;
+//! this form is half the size and needs no parsing beyond lengths.
+//!
+//! Layout, little-endian: the number of files (u32), then per file: filename, URL, `requires-python` and the
+//! yank reason as strings (u32 length, UTF-8 bytes), the last two and the size each behind a presence byte.
+//! Anything that does not fit is a `DecodeError`, never a panic: an index could send this content type too.
+
+use crate::index::{DecodeError, FileUrl, IndexFile, ProjectPage};
+
+/// The content type the cache stores a decoded page under; `decode_page` knows it.
+pub(in crate::index) const CONTENT_TYPE: &str = "application/x.muslcheck.page.v1";
+
+/// The smallest a file can be: a count of files may not promise more than the bytes can hold.
+const MIN_FILE_LEN: usize = 4 + 4 + 1 + 1 + 1;
+
+pub(in crate::index) fn encode(page: &ProjectPage) -> Vec<u8> {
+    let mut out = Vec::new();
+    out.extend_from_slice(&(page.files.len() as u32).to_le_bytes());
+    for file in &page.files {
+        put_str(&mut out, &file.filename);
+        put_str(&mut out, &file.url.0);
+        put_optional(&mut out, file.requires_python.as_deref(), put_str);
+        put_optional(&mut out, file.yanked.as_deref(), put_str);
+        put_optional(&mut out, file.size, |out, size| {
+            out.extend_from_slice(&size.to_le_bytes())
+        });
+    }
+    out
+}
+
+pub(in crate::index) fn decode(body: &[u8]) -> Result<ProjectPage, DecodeError> {
+    let mut reader = Reader { rest: body };
+    let count = reader.u32()? as usize;
+    if count > body.len() / MIN_FILE_LEN {
+        return Err(bad("more files than bytes"));
+    }
+    let mut files = Vec::with_capacity(count);
+    for _ in 0..count {
+        files.push(IndexFile {
+            filename: reader.string()?,
+            url: FileUrl(reader.string()?),
+            requires_python: reader.optional(Reader::string)?,
+            yanked: reader.optional(Reader::string)?,
+            size: reader.optional(Reader::u64)?,
+        });
+    }
+    if !reader.rest.is_empty() {
+        return Err(bad("bytes after the last file"));
+    }
+    Ok(ProjectPage::new(files))
+}
+
+fn put_str(out: &mut Vec<u8>, text: &str) {
+    out.extend_from_slice(&(text.len() as u32).to_le_bytes());
+    out.extend_from_slice(text.as_bytes());
+}
+
+fn put_optional<T>(out: &mut Vec<u8>, value: Option<T>, put: impl FnOnce(&mut Vec<u8>, T)) {
+    match value {
+        Some(v) => {
+            out.push(1);
+            put(out, v);
+        }
+        None => out.push(0),
+    }
+}
+
+fn bad(why: &str) -> DecodeError {
+    DecodeError(format!("damaged cached page: {why}"))
+}
+
+struct Reader<'a> {
+    rest: &'a [u8],
+}
+
+impl Reader<'_> {
+    fn take(&mut self, n: usize) -> Result<&[u8], DecodeError> {
+        if n > self.rest.len() {
+            return Err(bad("cut short"));
+        }
+        let (head, tail) = self.rest.split_at(n);
+        self.rest = tail;
+        Ok(head)
+    }
+
+    fn u32(&mut self) -> Result<u32, DecodeError> {
+        let bytes = self.take(4)?;
+        Ok(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+    }
+
+    fn u64(&mut self) -> Result<u64, DecodeError> {
+        let mut buf = [0u8; 8];
+        buf.copy_from_slice(self.take(8)?);
+        Ok(u64::from_le_bytes(buf))
+    }
+
+    fn string(&mut self) -> Result<String, DecodeError> {
+        let len = self.u32()? as usize;
+        let bytes = self.take(len)?;
+        std::str::from_utf8(bytes)
+            .map(str::to_string)
+            .map_err(|_| bad("text that is not UTF-8"))
+    }
+
+    fn optional<T>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<T, DecodeError>,
+    ) -> Result<Option<T>, DecodeError> {
+        match self.take(1)?[0] {
+            0 => Ok(None),
+            1 => read(self).map(Some),
+            _ => Err(bad("a presence byte that is neither 0 nor 1")),
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! Why a resolution failed, in pip's terms: the requirements that cannot hold together ("the conflict is
+//! caused by"), read from pubgrub's derivation tree, and which top-level requirements are involved.
+
+use std::collections::BTreeSet;
+
+use pubgrub::{DerivationTree, External};
+
+use super::provider::{Pkg, Provider};
+use super::versions::{Cand, Set};
+use crate::index::Lookup;
+use crate::pep::VersionSpecifiers;
+use crate::select::Catalog;
+
+/// A failed resolution: pip stops with `ResolutionImpossible` (or "no matching distribution").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Failure {
+    /// The causes, one line each, as pip lists them.
+    pub causes: Vec<String>,
+    /// The top-level requirements (PEP 503 names) the conflict goes back to.
+    pub involved: Vec<String>,
+}
+
+impl Failure {
+    /// One paragraph: `pip cannot resolve the requirements (spacy, thinc): thinc 8.3.2 depends on …; …`.
+    pub fn sentence(&self) -> String {
+        let who = if self.involved.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", self.involved.join(", "))
+        };
+        format!(
+            "pip cannot resolve the requirements{who}: {}",
+            self.causes.join("; ")
+        )
+    }
+}
+
+type Tree = DerivationTree<Pkg, Set, String>;
+
+pub fn explain(tree: &Tree, provider: &Provider) -> Failure {
+    let mut causes = Vec::new();
+    let mut involved = BTreeSet::new();
+    let mut stack = vec![tree];
+    while let Some(node) = stack.pop() {
+        match node {
+            DerivationTree::Derived(d) => {
+                stack.push(&d.cause2);
+                stack.push(&d.cause1);
+            }
+            DerivationTree::External(external) => {
+                if let Some(line) = cause(external, provider, &mut involved)
+                    && !causes.contains(&line)
+                {
+                    causes.push(line);
+                }
+            }
+        }
+    }
+    Failure {
+        causes,
+        involved: involved.into_iter().collect(),
+    }
+}
+
+fn cause(
+    external: &External<Pkg, Set, String>,
+    provider: &Provider,
+    involved: &mut BTreeSet<String>,
+) -> Option<String> {
+    match external {
+        External::NotRoot(..) => None,
+        External::NoVersions(pkg, _) => Some(no_versions(pkg, provider)),
+        External::FromDependencyOf(parent, parent_set, child, _) => {
+            let text = stated_text(provider, parent, parent_set, child)
+                .unwrap_or_else(|| child.to_string());
+            if *parent == Pkg::Root {
+                if let Some(name) = child.name() {
+                    involved.insert(name.to_string());
+                }
+                Some(format!("the input requires {text}"))
+            } else {
+                Some(format!(
+                    "{parent} {} depends on {text}",
+                    describe(parent, parent_set, provider)
+                ))
+            }
+        }
+        External::Custom(pkg, set, why) => {
+            Some(format!("{pkg} {}: {why}", describe(pkg, set, provider)))
+        }
+    }
+}
+
+/// How the parent wrote its requirement on `child`, from a version of the parent in `parent_set` whose
+/// dependencies were read (pubgrub may merge versions that state the same requirement).
+fn stated_text(provider: &Provider, parent: &Pkg, parent_set: &Set, child: &Pkg) -> Option<String> {
+    let stated = provider.stated.borrow();
+    let mut read: Vec<(&Cand, &Vec<super::requires::Dep>)> = stated
+        .iter()
+        .filter(|((p, cand), _)| p == parent && (*p == Pkg::Root || parent_set.contains(cand)))
+        .map(|((_, cand), deps)| (cand, deps))
+        .collect();
+    read.sort_by(|a, b| b.0.cmp(a.0));
+    let dep = read
+        .into_iter()
+        .find_map(|(_, deps)| deps.iter().find(|d| Some(&*d.name) == child.name()))?;
+    Some(match child {
+        Pkg::Extra(_, e) => format!("{}[{e}]{}", dep.name, dep.specifiers),
+        _ => dep.text.clone(),
+    })
+}
+
+/// pip's "Could not find a version that satisfies the requirement", with the reason the target gives.
+fn no_versions(pkg: &Pkg, provider: &Provider) -> String {
+    let Some(name) = pkg.name() else {
+        return "nothing to resolve".to_string();
+    };
+    let project = provider.project(&name.into());
+    if let Some(e) = &project.failed {
+        return format!("{name}: index lookup failed: {e}");
+    }
+    if project.versions.is_empty() {
+        return format!(
+            "no version of {name} can be installed: {}",
+            why_none(name, provider)
+        );
+    }
+    let shown: Vec<String> = project
+        .versions
+        .iter()
+        .rev()
+        .take(5)
+        .map(|c| c.version.to_string())
+        .collect();
+    format!(
+        "no version of {name} satisfies every requirement on it (installable on this target: {}{})",
+        shown.join(", "),
+        if project.versions.len() > 5 {
+            ", …"
+        } else {
+            ""
+        }
+    )
+}
+
+/// Why a project offers nothing for the target: the catalog's own reason (no musllinux wheel and no sdist…).
+fn why_none(name: &str, provider: &Provider) -> String {
+    let ctx = &provider.ctx;
+    let lookup = ctx.handle.block_on(ctx.client.project(name));
+    match lookup.as_ref() {
+        Lookup::Found(page) => {
+            let catalog = Catalog::new(page, name, &ctx.target, &ctx.ranks);
+            let choice = catalog.choose(
+                &VersionSpecifiers::empty(),
+                ctx.policy(name),
+                &Default::default(),
+            );
+            choice.verdict.reason
+        }
+        Lookup::Missing => format!("{name} is not on the index"),
+        Lookup::Failed(e) => format!("index lookup failed: {e}"),
+    }
+}
+
+/// A version set as the versions of `pkg` it holds: `3.8.2`, or `3.7.0 to 3.8.2`.
+fn describe(pkg: &Pkg, set: &Set, provider: &Provider) -> String {
+    if let Some(cand) = set.as_singleton() {
+        return cand.to_string();
+    }
+    let Some(name) = pkg.name() else {
+        return String::new();
+    };
+    let project = provider.project(&name.into());
+    let held: Vec<String> = project
+        .versions
+        .iter()
+        .filter(|c| set.contains(&Cand::Real(c.version.clone())))
+        .map(|c| c.version.to_string())
+        .collect();
+    match held.as_slice() {
+        [] => "(no version)".to_string(),
+        [one] => one.clone(),
+        [first, .., last] => format!("{first} to {last}"),
+    }
+}

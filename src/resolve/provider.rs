@@ -1,0 +1,365 @@
+//! pubgrub's view of a package index for one target: which versions a project offers (those with a file pip
+//! could install there), and what each version depends on (its core metadata, markers evaluated for the
+//! target and the extras asked for).
+//!
+//! pubgrub is synchronous; the index client is not. The resolver runs on a blocking thread and waits on the
+//! client's futures, while every dependency it learns of is fetched ahead on the runtime: its page, and the
+//! metadata of the version it is most likely to choose. The client's memo makes each of those one request,
+//! however many targets resolve at once.
+
+use std::cell::RefCell;
+use std::cmp::Reverse;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::convert::Infallible;
+use std::rc::Rc;
+use std::str::FromStr;
+use std::sync::Arc;
+
+use indicatif::ProgressBar;
+use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
+
+use super::requires::{Dep, Meta};
+use super::versions::{Cand, Set, admitted};
+use crate::index::{IndexClient, Lookup};
+use crate::input::{FormatControl, IndexRequirement};
+use crate::pep::{ExtraName, MarkerEnvironment, Version, VersionSpecifiers};
+use crate::select::{CandidateVersion, Catalog, Policy};
+use crate::target::{TagRanks, Target};
+
+/// A node of the resolution: the requirements themselves, a project, or a project with one extra (which
+/// depends on the project at the same version, plus what the extra adds).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Pkg {
+    Root,
+    Project(Arc<str>),
+    Extra(Arc<str>, Arc<str>),
+}
+
+impl Pkg {
+    pub fn name(&self) -> Option<&str> {
+        match self {
+            Pkg::Root => None,
+            Pkg::Project(n) | Pkg::Extra(n, _) => Some(n),
+        }
+    }
+}
+
+impl std::fmt::Display for Pkg {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Pkg::Root => f.write_str("the requirements"),
+            Pkg::Project(n) => f.write_str(n),
+            Pkg::Extra(n, e) => write!(f, "{n}[{e}]"),
+        }
+    }
+}
+
+/// Every requirement stated on one project, with the extras they name.
+type Merged<'d> = (Vec<&'d Dep>, BTreeSet<Arc<str>>);
+
+/// A project, with the extras it was asked for.
+pub type Crawled = (Arc<str>, Vec<Arc<str>>);
+
+/// What one target's resolution needs besides the index.
+pub struct Context {
+    pub client: Arc<IndexClient>,
+    pub handle: tokio::runtime::Handle,
+    pub target: Target,
+    pub ranks: TagRanks,
+    pub env: MarkerEnvironment,
+    pub pre: bool,
+    pub prefer_binary: bool,
+    pub formats: FormatControl,
+    /// The top-level requirements whose marker holds on the target, with their text.
+    pub roots: Vec<(IndexRequirement, String)>,
+    /// `-c` constraints whose marker holds on the target.
+    pub constraints: Vec<IndexRequirement>,
+    pub progress: ProgressBar,
+    /// The projects the crawl ahead of the resolver has started on (with the extras it asked for).
+    pub crawled: std::sync::Mutex<HashSet<Crawled>>,
+}
+
+impl Context {
+    pub fn policy(&self, name: &str) -> Policy {
+        let (allow_wheel, allow_sdist) = self.formats.allowed(name);
+        Policy {
+            allow_pre: self.pre,
+            allow_sdist,
+            allow_wheel,
+            prefer_binary: self.prefer_binary,
+        }
+    }
+
+    /// `specifiers` narrowed by every constraint on `name`.
+    pub fn constrained(&self, name: &str, specifiers: &VersionSpecifiers) -> VersionSpecifiers {
+        specifiers
+            .iter()
+            .chain(
+                self.constraints
+                    .iter()
+                    .filter(|c| c.name == name)
+                    .flat_map(|c| c.specifiers.iter()),
+            )
+            .cloned()
+            .collect()
+    }
+}
+
+/// A project's page as the target sees it.
+pub struct Project {
+    /// Ascending.
+    pub versions: Vec<CandidateVersion>,
+    /// The lookup failed: nothing can be said of it.
+    pub failed: Option<String>,
+}
+
+/// A project and one of its versions.
+type Release = (Arc<str>, Version);
+
+pub struct Provider {
+    pub ctx: Arc<Context>,
+    /// After pip's resolution failed: take `Unavailable` rather than give up, to report everything else.
+    pub relaxed: bool,
+    pub(super) projects: RefCell<HashMap<Arc<str>, Rc<Project>>>,
+    metadata: RefCell<HashMap<Release, Rc<Meta>>>,
+    /// Versions chosen so far per project: a second choice means backtracking, and the next versions'
+    /// metadata are then fetched ahead.
+    pub(super) tried: RefCell<HashMap<Arc<str>, usize>>,
+    /// The dependencies each chosen version stated (markers already applied), for chains and explanations.
+    pub stated: RefCell<HashMap<(Pkg, Cand), Vec<Dep>>>,
+}
+
+impl Provider {
+    pub fn new(ctx: Arc<Context>, relaxed: bool) -> Self {
+        let provider = Provider {
+            ctx,
+            relaxed,
+            projects: RefCell::default(),
+            metadata: RefCell::default(),
+            tried: RefCell::default(),
+            stated: RefCell::default(),
+        };
+        for (r, _) in &provider.ctx.roots {
+            provider.prefetch(&r.name.as_str().into(), &r.specifiers);
+        }
+        provider
+    }
+
+    pub fn root_version() -> Cand {
+        Cand::Real(Version::new([0]))
+    }
+
+    /// The project's candidates, fetched (or taken from the client's memo) on first use.
+    pub fn project(&self, name: &Arc<str>) -> Rc<Project> {
+        if let Some(p) = self.projects.borrow().get(name) {
+            return p.clone();
+        }
+        let lookup = self.ctx.handle.block_on(self.ctx.client.project(name));
+        let project = match lookup.as_ref() {
+            Lookup::Found(page) => {
+                let catalog = Catalog::new(page, name, &self.ctx.target, &self.ctx.ranks);
+                Project {
+                    versions: catalog.candidate_versions(self.ctx.policy(name)),
+                    failed: None,
+                }
+            }
+            Lookup::Missing => Project {
+                versions: Vec::new(),
+                failed: None,
+            },
+            Lookup::Failed(e) => Project {
+                versions: Vec::new(),
+                failed: Some(e.clone()),
+            },
+        };
+        let project = Rc::new(project);
+        self.projects
+            .borrow_mut()
+            .insert(name.clone(), project.clone());
+        self.ctx.progress.inc_length(1);
+        project
+    }
+
+    /// What `name` `version` depends on, from the core metadata of the file pip would install.
+    pub fn meta(&self, name: &Arc<str>, version: &Version) -> Rc<Meta> {
+        let key = (name.clone(), version.clone());
+        if let Some(m) = self.metadata.borrow().get(&key) {
+            return m.clone();
+        }
+        let meta = Rc::new(self.fetch_meta(name, version));
+        self.metadata.borrow_mut().insert(key, meta.clone());
+        self.ctx.progress.inc(1);
+        meta
+    }
+
+    /// The dependencies `pkg` states at `cand`: `Err` holds why pip drops that version.
+    fn stated_dependencies(&self, pkg: &Pkg, cand: &Cand) -> Result<Vec<Dep>, String> {
+        let Cand::Real(version) = cand else {
+            return Ok(Vec::new());
+        };
+        let (name, extra) = match pkg {
+            Pkg::Root => {
+                return Ok(self
+                    .ctx
+                    .roots
+                    .iter()
+                    .map(|(r, text)| Dep::from_requirement(r, text))
+                    .collect());
+            }
+            Pkg::Project(n) => (n, None),
+            Pkg::Extra(n, e) => (n, Some(e)),
+        };
+        let extras: Vec<ExtraName> = extra
+            .and_then(|e| ExtraName::from_str(e).ok())
+            .into_iter()
+            .collect();
+        match &*self.meta(name, version) {
+            Meta::Invalid(why) => Err(why.clone()),
+            Meta::Unknown(_) | Meta::Failed(_) => Ok(Vec::new()),
+            Meta::Deps(all) | Meta::Borrowed(all, _) => Ok(all
+                .iter()
+                .filter(|d| d.marker.evaluate(&self.ctx.env, &extras))
+                // A project that names itself without extras adds nothing.
+                .filter(|d| !(d.name == *name && d.extras.is_empty()))
+                .cloned()
+                .collect()),
+        }
+    }
+}
+
+impl DependencyProvider for Provider {
+    type P = Pkg;
+    type V = Cand;
+    type VS = Set;
+    type M = String;
+    type Priority = (u32, bool, bool, Reverse<usize>, bool, Reverse<Arc<str>>);
+    type Err = Infallible;
+
+    /// pip's order (`PipProvider.get_preference`), so that where several solutions exist the same one is
+    /// found: packages that keep conflicting first (pip promotes backtrack causes), then pinned ones, then
+    /// upper-bounded ones, then the top-level requirements in input order, then any with a specifier, then
+    /// by name. What pip reads from the specifiers is read here from the range: a pin leaves one version,
+    /// an upper bound leaves out the newest, any specifier leaves out some.
+    fn prioritize(
+        &self,
+        pkg: &Pkg,
+        range: &Set,
+        stats: &PackageResolutionStatistics,
+    ) -> Self::Priority {
+        let Some(name) = pkg.name() else {
+            return (
+                u32::MAX,
+                true,
+                true,
+                Reverse(0),
+                true,
+                Reverse(Arc::from("")),
+            );
+        };
+        let name: Arc<str> = name.into();
+        let project = self.project(&name);
+        let held = |c: &CandidateVersion| range.contains(&Cand::Real(c.version.clone()));
+        let inside = project.versions.iter().filter(|c| held(c)).count();
+        let pinned = inside == 1;
+        let upper_bounded = project.versions.last().is_some_and(|c| !held(c));
+        let unfree = inside < project.versions.len();
+        let requested = self
+            .ctx
+            .roots
+            .iter()
+            .position(|(r, _)| *r.name == *name)
+            .unwrap_or(usize::MAX);
+        (
+            stats.conflict_count(),
+            pinned,
+            upper_bounded,
+            Reverse(requested),
+            unfree,
+            Reverse(name),
+        )
+    }
+
+    /// The newest version in the range (a wheel first under `--prefer-binary`), as pip takes it.
+    fn choose_version(&self, pkg: &Pkg, range: &Set) -> Result<Option<Cand>, Infallible> {
+        let Some(name) = pkg.name() else {
+            return Ok(Some(Self::root_version()));
+        };
+        let project = self.project(&name.into());
+        if project.failed.is_some() {
+            return Ok(Some(Cand::Unavailable).filter(|c| range.contains(c)));
+        }
+        let fits = |c: &&CandidateVersion| range.contains(&Cand::Real(c.version.clone()));
+        let binary = self
+            .ctx
+            .prefer_binary
+            .then(|| {
+                project
+                    .versions
+                    .iter()
+                    .rev()
+                    .filter(fits)
+                    .find(|c| c.has_wheel)
+            })
+            .flatten();
+        let chosen = binary.or_else(|| project.versions.iter().rev().find(fits));
+        if let Some(c) = chosen {
+            self.look_ahead(name, &project, range, &c.version);
+        }
+        Ok(match chosen {
+            Some(c) => Some(Cand::Real(c.version.clone())),
+            None if self.relaxed => Some(Cand::Unavailable).filter(|c| range.contains(c)),
+            None => None,
+        })
+    }
+
+    fn get_dependencies(
+        &self,
+        pkg: &Pkg,
+        cand: &Cand,
+    ) -> Result<Dependencies<Pkg, Set, String>, Infallible> {
+        let deps = match self.stated_dependencies(pkg, cand) {
+            Ok(deps) => deps,
+            Err(why) => return Ok(Dependencies::Unavailable(why)),
+        };
+        self.fetch_pages(deps.iter().map(|d| d.name.clone()));
+        // Ordered, so that the resolution does not depend on hashing.
+        let mut constraints: BTreeMap<Pkg, Set> = BTreeMap::new();
+        if let Pkg::Extra(name, _) = pkg {
+            constraints.insert(Pkg::Project(name.clone()), Set::singleton(cand.clone()));
+        }
+        // pip merges every requirement on a project into one specifier set (so that a `==` pin among them
+        // admits a yanked release), and what each names with extras.
+        let mut merged: BTreeMap<Arc<str>, Merged> = BTreeMap::new();
+        for dep in &deps {
+            let slot = merged.entry(dep.name.clone()).or_default();
+            slot.0.push(dep);
+            slot.1.extend(dep.extras.iter().cloned());
+        }
+        for (name, (stated, extras)) in merged {
+            let project = self.project(&name);
+            let specifiers: VersionSpecifiers = stated
+                .iter()
+                .flat_map(|d| d.specifiers.iter().cloned())
+                .collect();
+            let specifiers = self.ctx.constrained(&name, &specifiers);
+            let set = if project.failed.is_some() {
+                Set::full()
+            } else {
+                admitted(&project.versions, &specifiers, self.ctx.pre)
+            };
+            let mut add = |p: Pkg| {
+                let entry = constraints.entry(p).or_insert_with(Set::full);
+                *entry = entry.intersection(&set);
+            };
+            add(Pkg::Project(name.clone()));
+            for extra in extras {
+                add(Pkg::Extra(name.clone(), extra));
+            }
+            self.prefetch(&name, &specifiers);
+        }
+        self.stated
+            .borrow_mut()
+            .insert((pkg.clone(), cand.clone()), deps);
+        Ok(Dependencies::Available(constraints.into_iter().collect()))
+    }
+}

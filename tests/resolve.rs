@@ -1,0 +1,442 @@
+//! The dependency tree, end to end on the built binary against small synthetic indexes served on 127.0.0.1:
+//! diamonds, conflicts that need backtracking, markers on extras, cycles, constraints, a dependency with no
+//! file for the target, and conflicts pip cannot resolve.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use common::{Behaviour, TestIndex, code, json, muslcheck};
+use serde_json::{Value, json};
+
+const TARGET: &str = "cp312-musllinux_1_2_x86_64";
+
+/// An index written to a temporary directory: a PEP 691 page per project and a `.metadata` file per wheel.
+#[derive(Default)]
+struct Universe {
+    /// project → (filename, requires-python)
+    files: BTreeMap<String, Vec<(String, Option<String>)>>,
+    /// Yanked filenames.
+    yanked: Vec<String>,
+    metadata: Vec<(String, String)>,
+}
+
+impl Universe {
+    /// A pure-Python wheel of `name` `version` depending on `requires` (PEP 508 strings, markers included).
+    fn wheel(&mut self, name: &str, version: &str, requires: &[&str]) -> &mut Self {
+        self.tagged(name, version, "py3-none-any", requires)
+    }
+
+    fn tagged(&mut self, name: &str, version: &str, tag: &str, requires: &[&str]) -> &mut Self {
+        let filename = format!("{}-{version}-{tag}.whl", name.replace('-', "_"));
+        let mut text = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
+        for r in requires {
+            text.push_str(&format!("Requires-Dist: {r}\n"));
+        }
+        self.metadata.push((format!("{filename}.metadata"), text));
+        self.add(name, filename, None)
+    }
+
+    /// Marks every file of `name` `version` yanked.
+    fn yank(&mut self, name: &str, version: &str) -> &mut Self {
+        let prefix = format!("{}-{version}-", name.replace('-', "_"));
+        for (filename, _) in self.files.get(name).into_iter().flatten() {
+            if filename.starts_with(&prefix) {
+                self.yanked.push(filename.clone());
+            }
+        }
+        self
+    }
+
+    fn sdist(&mut self, name: &str, version: &str) -> &mut Self {
+        self.add(name, format!("{name}-{version}.tar.gz"), None)
+    }
+
+    fn add(&mut self, name: &str, filename: String, rp: Option<String>) -> &mut Self {
+        self.files
+            .entry(name.to_string())
+            .or_default()
+            .push((filename, rp));
+        self
+    }
+
+    fn write(&self, root: &Path) {
+        std::fs::create_dir_all(root.join("index")).unwrap();
+        std::fs::create_dir_all(root.join("files")).unwrap();
+        for (name, files) in &self.files {
+            let files: Vec<Value> = files
+                .iter()
+                .map(|(filename, rp)| {
+                    json!({"filename": filename, "url": format!("../../files/{filename}"),
+                           "hashes": {}, "requires-python": rp,
+                           "yanked": self.yanked.contains(filename), "size": 1000})
+                })
+                .collect();
+            let page = json!({"meta": {"api-version": "1.1"}, "name": name, "files": files});
+            std::fs::write(
+                root.join("index").join(format!("{name}.json")),
+                page.to_string(),
+            )
+            .unwrap();
+        }
+        for (file, text) in &self.metadata {
+            std::fs::write(root.join("files").join(file), text).unwrap();
+        }
+    }
+}
+
+struct Run {
+    code: i32,
+    report: Value,
+    index: TestIndex,
+    _dir: tempfile::TempDir,
+}
+
+impl Run {
+    /// `name` → (outcome, version) on the target, for every package of the report.
+    fn verdicts(&self) -> BTreeMap<String, (String, Option<String>)> {
+        self.report["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                let v = &p["targets"][TARGET];
+                (
+                    p["name"].as_str().unwrap().to_string(),
+                    (
+                        v["outcome"].as_str().unwrap().to_string(),
+                        v["version"].as_str().map(str::to_string),
+                    ),
+                )
+            })
+            .collect()
+    }
+
+    fn version(&self, name: &str) -> Option<String> {
+        self.verdicts().get(name).and_then(|v| v.1.clone())
+    }
+
+    fn package(&self, name: &str) -> &Value {
+        self.report["packages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} is in the report"))
+    }
+
+    fn via(&self, name: &str) -> Vec<Vec<String>> {
+        serde_json::from_value(self.package(name)["targets"][TARGET]["via"].clone())
+            .unwrap_or_default()
+    }
+
+    fn warnings(&self) -> String {
+        self.report["warnings"].to_string()
+    }
+}
+
+/// Writes `universe` and the input files, runs muslcheck on the first file with `flags`.
+fn run(universe: &Universe, files: &[(&str, &str)], flags: &[&str]) -> Run {
+    let dir = tempfile::tempdir().unwrap();
+    universe.write(&dir.path().join("index-root"));
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).unwrap();
+    }
+    let index = TestIndex::start_with(Behaviour {
+        root: Some(dir.path().join("index-root")),
+        ..Default::default()
+    });
+    let input = dir.path().join(files[0].0).display().to_string();
+    let url = index.url();
+    let mut args = vec![input.as_str(), "--index-url", &url, "--format", "json"];
+    args.extend_from_slice(flags);
+    let out = muslcheck(&args);
+    Run {
+        code: code(&out),
+        report: json(&out),
+        index,
+        _dir: dir,
+    }
+}
+
+fn names(run: &Run) -> Vec<String> {
+    run.verdicts().into_keys().collect()
+}
+
+#[test]
+fn a_diamond_takes_the_newest_version_both_sides_admit_with_both_chains() {
+    let mut u = Universe::default();
+    u.wheel("app", "1.0", &["left>=1", "right>=1"])
+        .wheel("left", "1.0", &["base<2"])
+        .wheel("right", "1.0", &["base>=1.1"])
+        .wheel("base", "1.0", &[])
+        .wheel("base", "1.5", &[])
+        .wheel("base", "2.0", &[]);
+    let run = run(&u, &[("requirements.txt", "app>=1\n")], &[]);
+    assert_eq!(run.code, 0, "{}", run.report);
+    assert_eq!(names(&run), ["app", "base", "left", "right"]);
+    assert_eq!(run.version("base").as_deref(), Some("1.5"));
+    assert_eq!(run.via("base"), [vec!["left", "app"], vec!["right", "app"]]);
+    assert_eq!(run.via("left"), [vec!["app"]]);
+    assert!(
+        run.via("app").is_empty(),
+        "a top-level requirement has no chain"
+    );
+    assert_eq!(run.package("base")["requirement"], "base<2");
+    // One request per project page and per metadata file.
+    for name in ["app", "left", "right", "base"] {
+        assert_eq!(run.index.hits(&format!("/simple/{name}/")), 1, "{name}");
+    }
+    assert_eq!(
+        run.index.hits("/files/base-1.5-py3-none-any.whl.metadata"),
+        1
+    );
+}
+
+#[test]
+fn a_conflict_is_solved_by_backtracking_to_an_older_version() {
+    let mut u = Universe::default();
+    // The newest x pins z 1.0, but y needs z 2: only x 1.0 works with y.
+    u.wheel("x", "1.0", &["z"])
+        .wheel("x", "2.0", &["z==1.0"])
+        .wheel("y", "1.0", &["z>=2"])
+        .wheel("z", "1.0", &[])
+        .wheel("z", "2.0", &[]);
+    let run = run(&u, &[("requirements.txt", "x\ny\n")], &[]);
+    assert_eq!(run.code, 0, "{}", run.report);
+    assert_eq!(run.version("x").as_deref(), Some("1.0"));
+    assert_eq!(run.version("y").as_deref(), Some("1.0"));
+    assert_eq!(run.version("z").as_deref(), Some("2.0"));
+}
+
+#[test]
+fn markers_and_extras_decide_what_is_pulled_in() {
+    let mut u = Universe::default();
+    u.wheel(
+        "req",
+        "1.0",
+        &[
+            "plain>=1",
+            "pysocks>=1.5 ; extra == 'socks'",
+            "chardet ; extra == 'chardet'",
+            "winonly ; sys_platform == 'win32'",
+            "oldpy ; python_version < '3.8'",
+            "arm ; platform_machine == 'aarch64'",
+        ],
+    )
+    .wheel("plain", "1.0", &[])
+    .wheel("pysocks", "1.7", &[])
+    .wheel("chardet", "5.0", &[])
+    .wheel("winonly", "1.0", &[])
+    .wheel("oldpy", "1.0", &[])
+    .wheel("arm", "1.0", &[]);
+    let run = run(&u, &[("requirements.txt", "req[socks]>=1\n")], &[]);
+    assert_eq!(run.code, 0, "{}", run.report);
+    assert_eq!(names(&run), ["plain", "pysocks", "req"]);
+    assert_eq!(run.via("pysocks"), [vec!["req[socks]"]]);
+    // aarch64 adds `arm`, on the same index.
+    let mut files = u;
+    files.wheel("other", "1.0", &[]);
+    let arm = self::run(
+        &files,
+        &[("requirements.txt", "req[socks]>=1\n")],
+        &["--arch", "aarch64"],
+    );
+    let arm_names: Vec<String> = arm.report["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_string())
+        .collect();
+    assert!(arm_names.contains(&"arm".to_string()), "{arm_names:?}");
+}
+
+#[test]
+fn a_dependency_cycle_resolves_once() {
+    let mut u = Universe::default();
+    u.wheel("p", "1.0", &["q"]).wheel("q", "1.0", &["p"]);
+    let run = run(&u, &[("requirements.txt", "p>=1\n")], &[]);
+    assert_eq!(run.code, 0, "{}", run.report);
+    assert_eq!(names(&run), ["p", "q"]);
+    assert_eq!(run.via("q"), [vec!["p"]]);
+    assert!(run.via("p").is_empty());
+}
+
+#[test]
+fn a_dependency_with_no_file_for_the_target_fails_and_the_rest_is_still_checked() {
+    let mut u = Universe::default();
+    u.wheel("app", "1.0", &["glibconly", "fine"])
+        .tagged("glibconly", "1.0", "cp312-cp312-manylinux_2_17_x86_64", &[])
+        .wheel("fine", "1.0", &[]);
+    let run = run(&u, &[("requirements.txt", "app>=1\n")], &[]);
+    assert_eq!(run.code, 1, "{}", run.report);
+    let verdicts = run.verdicts();
+    assert_eq!(verdicts["glibconly"].0, "fail");
+    assert_eq!(verdicts["fine"].0, "wheel");
+    assert_eq!(verdicts["app"].0, "wheel");
+    let warnings = run.warnings();
+    assert!(
+        warnings.contains("pip cannot resolve the requirements (app)"),
+        "{warnings}"
+    );
+    assert!(warnings.contains("glibconly"), "{warnings}");
+    assert_eq!(run.via("glibconly"), [vec!["app"]]);
+}
+
+#[test]
+fn an_impossible_conflict_is_explained_in_pips_terms() {
+    let mut u = Universe::default();
+    u.wheel("a", "1.0", &["c<2"])
+        .wheel("b", "1.0", &["c>=2"])
+        .wheel("c", "1.0", &[])
+        .wheel("c", "2.0", &[]);
+    let run = run(&u, &[("requirements.txt", "a==1.0\nb>=1\n")], &[]);
+    assert_eq!(run.code, 1, "{}", run.report);
+    let warnings = run.warnings();
+    for needle in [
+        "pip cannot resolve the requirements (a, b)",
+        "a 1.0 depends on c<2",
+        "b 1.0 depends on c>=2",
+    ] {
+        assert!(warnings.contains(needle), "{needle} in {warnings}");
+    }
+    // Everything else is still checked: the pin a 1.0 stands, and one side of the conflict fails.
+    let verdicts = run.verdicts();
+    assert_eq!(verdicts["a"].0, "wheel");
+    let failed: Vec<&String> = verdicts
+        .iter()
+        .filter(|(_, v)| v.0 == "fail")
+        .map(|(name, _)| name)
+        .collect();
+    assert_eq!(failed.len(), 1, "{verdicts:?}");
+    assert!(["b", "c"].contains(&failed[0].as_str()), "{verdicts:?}");
+}
+
+#[test]
+fn requirements_on_one_project_are_merged_as_pip_merges_them() {
+    let mut u = Universe::default();
+    u.wheel("lib", "1.0", &[])
+        .wheel("lib", "1.1", &[])
+        .yank("lib", "1.1")
+        .wheel("lib", "1.2", &[]);
+    // A pin among them lets the yanked 1.1 in, as pip's merged specifier set does.
+    let run = run(&u, &[("requirements.txt", "lib>=1.0\nlib==1.1\n")], &[]);
+    assert_eq!(run.code, 0, "{}", run.report);
+    assert_eq!(run.version("lib").as_deref(), Some("1.1"));
+    // Without one, the yanked release is skipped.
+    let unpinned = self::run(&u, &[("requirements.txt", "lib>=1.0,<1.2\n")], &[]);
+    assert_eq!(unpinned.version("lib").as_deref(), Some("1.0"));
+}
+
+#[test]
+fn constraints_narrow_the_tree_without_adding_to_it() {
+    let mut u = Universe::default();
+    u.wheel("app", "1.0", &["lib"])
+        .wheel("lib", "1.0", &[])
+        .wheel("lib", "2.0", &[])
+        .wheel("unused", "1.0", &[]);
+    let run = run(
+        &u,
+        &[
+            ("requirements.txt", "-c constraints.txt\napp\n"),
+            ("constraints.txt", "lib<2\nunused==1.0\n"),
+        ],
+        &[],
+    );
+    assert_eq!(run.code, 0, "{}", run.report);
+    assert_eq!(names(&run), ["app", "lib"]);
+    assert_eq!(run.version("lib").as_deref(), Some("1.0"));
+}
+
+#[test]
+fn a_version_whose_metadata_pip_rejects_is_skipped() {
+    let mut u = Universe::default();
+    u.wheel("app", "1.0", &["dep"])
+        .wheel("dep", "1.0", &[])
+        .wheel("dep", "1.1", &["pytz (>dev)"]);
+    let run = run(&u, &[("requirements.txt", "app\n")], &[]);
+    assert_eq!(run.code, 0, "{}", run.report);
+    assert_eq!(run.version("dep").as_deref(), Some("1.0"));
+}
+
+#[test]
+fn an_sdist_without_declared_metadata_leaves_its_dependencies_unknown() {
+    let mut u = Universe::default();
+    u.wheel("app", "1.0", &["built"]).sdist("built", "1.0");
+    let run = run(&u, &[("requirements.txt", "app\n")], &[]);
+    assert_eq!(run.code, 1, "an sdist builds: {}", run.report);
+    assert_eq!(run.verdicts()["built"].0, "build");
+    let warnings = run.warnings();
+    assert!(
+        warnings.contains("the dependencies of built are unknown"),
+        "{warnings}"
+    );
+}
+
+#[test]
+fn the_tree_is_resolved_by_default_only_for_unpinned_inputs() {
+    let mut u = Universe::default();
+    u.wheel("app", "1.0", &["lib"]).wheel("lib", "1.0", &[]);
+    let pinned = run(&u, &[("requirements.txt", "app==1.0\n")], &[]);
+    assert_eq!(names(&pinned), ["app"]);
+    assert!(pinned.report["notes"].to_string().contains("--deps"));
+    // The pins' own dependencies that the file does not list are named.
+    assert!(
+        pinned
+            .warnings()
+            .contains("pip would also install 1 project(s) the input does not list (lib ← app)"),
+        "{}",
+        pinned.warnings()
+    );
+    let complete = run(&u, &[("requirements.txt", "app==1.0\nlib==1.0\n")], &[]);
+    assert_eq!(
+        complete.report["warnings"],
+        Value::Null,
+        "a freeze lists everything"
+    );
+    let quiet = run(&u, &[("requirements.txt", "app==1.0\n")], &["--no-deps"]);
+    assert_eq!(
+        quiet.report["warnings"],
+        Value::Null,
+        "--no-deps asks for the lines alone"
+    );
+    let asked = run(&u, &[("requirements.txt", "app==1.0\n")], &["--deps"]);
+    assert_eq!(names(&asked), ["app", "lib"]);
+    let ranged = run(&u, &[("requirements.txt", "app>=1\n")], &[]);
+    assert_eq!(names(&ranged), ["app", "lib"]);
+    let off = run(&u, &[("requirements.txt", "app>=1\n")], &["--no-deps"]);
+    assert_eq!(names(&off), ["app"]);
+}
+
+#[test]
+fn a_matrix_resolves_each_target_and_asks_for_each_file_once() {
+    let mut u = Universe::default();
+    u.wheel(
+        "app",
+        "1.0",
+        &["arm ; platform_machine == 'aarch64'", "lib"],
+    )
+    .wheel("arm", "1.0", &[])
+    .wheel("lib", "1.0", &[]);
+    let run = run(
+        &u,
+        &[("requirements.txt", "app>=1\n")],
+        &["--arch", "x86_64,aarch64", "--python", "3.11,3.12"],
+    );
+    assert_eq!(run.code, 0, "{}", run.report);
+    let arm = run.package("arm");
+    assert_eq!(
+        arm["targets"]["cp312-musllinux_1_2_x86_64"]["outcome"],
+        "skip"
+    );
+    assert_eq!(
+        arm["targets"]["cp312-musllinux_1_2_aarch64"]["outcome"],
+        "wheel"
+    );
+    assert_eq!(run.index.hits("/simple/lib/"), 1);
+    assert_eq!(
+        run.index.hits("/files/lib-1.0-py3-none-any.whl.metadata"),
+        1
+    );
+}
