@@ -239,7 +239,7 @@ pub async fn unlisted_dependencies(
         let Some(file) = page.files.iter().find(|f| f.filename == filename) else {
             continue;
         };
-        let metadata = client.core_metadata(&file.url).await;
+        let metadata = client.core_metadata(file).await;
         let Lookup::Found(text) = metadata.as_ref() else {
             continue;
         };
@@ -437,7 +437,7 @@ impl Shared {
             let Some((file, version)) = choice.wheel else {
                 break choice.verdict;
             };
-            match self.client.core_metadata(&file.url).await.as_ref() {
+            match self.client.core_metadata(file).await.as_ref() {
                 Lookup::Found(text) => match metadata::check(text, &requirement.name, &version) {
                     Ok(()) => break choice.verdict,
                     Err(why) if rejected.len() < MAX_REJECTED_VERSIONS => {

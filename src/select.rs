@@ -625,6 +625,7 @@ mod tests {
                     requires_python: rp.map(str::to_string),
                     yanked: yanked.map(str::to_string),
                     size: Some(100),
+                    metadata: crate::index::MetadataFile::Unsaid,
                 })
                 .collect(),
         )

@@ -148,6 +148,93 @@ fn a_forbidden_metadata_file_means_reading_the_wheel() {
     assert_eq!(index.hits("/files/torchsde-0.2.5-py3-none-any.whl"), 1);
 }
 
+/// A served root holding `page` as the index page of `project`, and the named files copied from the
+/// fixtures (a recorded one, else a synthetic one).
+fn root_with_page(project: &str, page: &Value, files: &[&str]) -> tempfile::TempDir {
+    let root = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(root.path().join("index")).unwrap();
+    std::fs::create_dir_all(root.path().join("files")).unwrap();
+    let page = serde_json::to_vec(page).unwrap();
+    std::fs::write(root.path().join(format!("index/{project}.json")), page).unwrap();
+    for file in files {
+        let recorded = fixtures().join("files").join(file);
+        let from = if recorded.exists() {
+            recorded
+        } else {
+            fixtures().join("synthetic/files").join(file)
+        };
+        std::fs::copy(from, root.path().join("files").join(file)).unwrap();
+    }
+    root
+}
+
+/// The fixture page of `project` with `core-metadata` set to `announced` on every file.
+fn page_announcing(project: &str, announced: Value) -> Value {
+    let recorded = fixtures().join(format!("index/{project}.json"));
+    let path = if recorded.exists() {
+        recorded
+    } else {
+        fixtures().join(format!("synthetic/index/{project}.json"))
+    };
+    let mut page: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
+    for file in page["files"].as_array_mut().unwrap() {
+        file["core-metadata"] = announced.clone();
+    }
+    page
+}
+
+#[test]
+fn announced_metadata_must_match_the_hash_the_page_gives() {
+    let metadata = "synthetic_badmeta-1.0-py3-none-any.whl.metadata";
+    let bytes = std::fs::read(fixtures().join("synthetic/files").join(metadata)).unwrap();
+    let right: String = ring::digest::digest(&ring::digest::SHA256, &bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let wrong = "0".repeat(64);
+    for html in [false, true] {
+        for (sha256, outcome) in [(&right, "wheel"), (&wrong, "unknown")] {
+            let page =
+                page_announcing("synthetic-badmeta", serde_json::json!({ "sha256": sha256 }));
+            let root = root_with_page("synthetic-badmeta", &page, &[metadata]);
+            let index = TestIndex::start_with(common::Behaviour {
+                root: Some(root.path().to_path_buf()),
+                html,
+                ..Default::default()
+            });
+            let (_dir, path) = common::temp_requirements("synthetic-badmeta==1.0\n");
+            let out = muslcheck(&[&path, "--index-url", &index.url(), "--format", "json"]);
+            let verdict = &json(&out)["packages"][0]["targets"]["cp312-musllinux_1_2_x86_64"];
+            assert_eq!(verdict["outcome"], outcome, "html={html}: {verdict}");
+            assert_eq!(index.hits(&format!("/files/{metadata}")), 1);
+            if outcome == "unknown" {
+                let reason = verdict["reason"].as_str().unwrap();
+                assert!(reason.contains("does not match the SHA-256"), "{reason}");
+                assert_eq!(code(&out), 3);
+            }
+        }
+    }
+}
+
+#[test]
+fn metadata_the_page_says_is_absent_is_read_from_the_wheel_without_asking() {
+    let wheel = "torchsde-0.2.5-py3-none-any.whl";
+    let page = page_announcing("torchsde", Value::Bool(false));
+    let root = root_with_page("torchsde", &page, &[wheel]);
+    let index = TestIndex::start_with(common::Behaviour {
+        root: Some(root.path().to_path_buf()),
+        ..Default::default()
+    });
+    let (_dir, path) = common::temp_requirements("torchsde==0.2.5\n");
+    let out = muslcheck(&[&path, "--index-url", &index.url(), "--format", "json"]);
+    let verdict = &json(&out)["packages"][0]["targets"]["cp312-musllinux_1_2_x86_64"];
+    // Its METADATA is one pip rejects: the verdict shows it was read.
+    assert_eq!(verdict["outcome"], "fail", "{verdict}");
+    assert_eq!(index.hits(&format!("/files/{wheel}.metadata")), 0);
+    assert_eq!(index.hits(&format!("/files/{wheel}")), 1);
+}
+
 #[test]
 fn the_yanked_pin_says_so() {
     let index = TestIndex::start();

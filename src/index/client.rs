@@ -19,7 +19,7 @@ use super::cache::{self, CacheOptions, Caching, Conditional, HttpCache, Key, Kin
 use super::failure::{self, describe};
 use super::netrc::Netrc;
 use super::wheel_zip::{self, Found, TAIL_LEN};
-use super::{FileUrl, ProjectPage, redact, simple_html, simple_json};
+use super::{IndexFile, MetadataFile, ProjectPage, redact, simple_html, simple_json};
 
 /// PEP 691 content negotiation: JSON first, HTML for indexes that only speak PEP 503.
 const ACCEPT_PAGE: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
@@ -142,21 +142,21 @@ impl IndexClient {
     /// The core metadata of a wheel: `<file url>.metadata` (PEP 658/714), or, where the index has none, the
     /// `.dist-info/METADATA` read from the wheel itself with range requests, as pip would read it after
     /// downloading the wheel. `Missing` only when neither exists.
-    pub async fn core_metadata(&self, file: &FileUrl) -> Arc<Lookup<String>> {
+    pub async fn core_metadata(&self, file: &IndexFile) -> Arc<Lookup<String>> {
         self.metadata_of(file, true).await
     }
 
     /// The core metadata the index declares for a file beside it (`<file url>.metadata`), without reading the
     /// file itself: for an sdist, whose metadata pip could only learn by building it. `Missing` when the
     /// index has none.
-    pub async fn declared_metadata(&self, file: &FileUrl) -> Arc<Lookup<String>> {
+    pub async fn declared_metadata(&self, file: &IndexFile) -> Arc<Lookup<String>> {
         self.metadata_of(file, false).await
     }
 
-    /// `<file url>.metadata`, memoized per file; where the index has none, the wheel's own METADATA when
-    /// `read_wheel`.
-    async fn metadata_of(&self, file: &FileUrl, read_wheel: bool) -> Arc<Lookup<String>> {
-        let file_url = match file.parse() {
+    /// `<file url>.metadata` unless the page says there is none, checked against the SHA-256 the page gives
+    /// for it, memoized per file; where the index has none, the wheel's own METADATA when `read_wheel`.
+    async fn metadata_of(&self, file: &IndexFile, read_wheel: bool) -> Arc<Lookup<String>> {
+        let file_url = match file.url.parse() {
             Ok(url) => url,
             Err(e) => return Arc::new(Lookup::Failed(format!("bad file URL: {e}"))),
         };
@@ -167,11 +167,18 @@ impl IndexClient {
             url.set_path(&format!("{}.metadata", file_url.path()));
             // Static indexes (object stores behind a CDN) answer 403 for a file that is not there.
             let absent = [StatusCode::FORBIDDEN, StatusCode::UNAUTHORIZED];
-            let lookup = match self
-                .get_or_absent(&url, "*/*", None, Kind::File, &absent)
-                .await
-            {
-                Ok(Some(f)) => Lookup::Found(String::from_utf8_lossy(&f.body).into_owned()),
+            let declared = match &file.metadata {
+                MetadataFile::Absent => Ok(None),
+                MetadataFile::Unsaid | MetadataFile::Present { .. } => {
+                    self.get_or_absent(&url, "*/*", None, Kind::File, &absent)
+                        .await
+                }
+            };
+            let lookup = match declared {
+                Ok(Some(f)) => match matches_announced(&file.metadata, &f.body) {
+                    Ok(()) => Lookup::Found(String::from_utf8_lossy(&f.body).into_owned()),
+                    Err(e) => Lookup::Failed(format!("{}: {e}", redact(&url))),
+                },
                 Ok(None) if read_wheel => self.metadata_from_wheel(file_url).await,
                 Ok(None) => Lookup::Missing,
                 Err(e) => Lookup::Failed(e),
@@ -337,7 +344,13 @@ impl IndexClient {
         let identity = self
             .credentials_for(url)
             .map(|(user, password)| format!("{user}:{}", password.as_deref().unwrap_or("")));
-        let key = Key::new(url, accept, range, identity.as_deref().map(str::as_bytes));
+        let key = Key::new(
+            url,
+            kind,
+            accept,
+            range,
+            identity.as_deref().map(str::as_bytes),
+        );
         cache.get(&key, url, kind, send).await
     }
 
@@ -586,6 +599,26 @@ pub(super) fn decode_page(
                  (PEP 691 JSON or PEP 503 HTML)"
             ))
         })
+    }
+}
+
+/// A metadata file whose page gives its SHA-256 must have it: pip refuses one that does not (a hash mismatch).
+fn matches_announced(announced: &MetadataFile, body: &[u8]) -> Result<(), String> {
+    let MetadataFile::Present {
+        sha256: Some(expected),
+    } = announced
+    else {
+        return Ok(());
+    };
+    let digest = ring::digest::digest(&ring::digest::SHA256, body);
+    let actual: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    if &actual == expected {
+        Ok(())
+    } else {
+        Err(format!(
+            "the core metadata does not match the SHA-256 the index page gives for it \
+             ({expected}, got {actual})"
+        ))
     }
 }
 

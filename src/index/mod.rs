@@ -31,6 +31,21 @@ pub struct IndexFile {
     /// PEP 592: `Some(reason)` when yanked (the reason may be empty).
     pub yanked: Option<String>,
     pub size: Option<u64>,
+    /// What the page says of the file's core metadata beside it (PEP 658/714).
+    pub metadata: MetadataFile,
+}
+
+/// Whether a page announces `<file url>.metadata`, the file's core metadata served on its own (PEP 658, named
+/// `core-metadata` since PEP 714, `dist-info-metadata` before it).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum MetadataFile {
+    /// The page does not say. The file is asked for all the same: mirrors serve it without announcing it.
+    #[default]
+    Unsaid,
+    /// The page says there is none (PEP 691 `false`), so the wheel's own METADATA is read straight away.
+    Absent,
+    /// Announced, with the SHA-256 the page gives for it (lower-case hex), which the file must match.
+    Present { sha256: Option<String> },
 }
 
 /// A file's absolute URL, kept as text until the file is fetched: a page lists thousands of files and a run

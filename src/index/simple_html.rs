@@ -1,10 +1,11 @@
 //! PEP 503: the HTML form of the Simple Repository API, as private indexes (pypiserver, devpi, Artifactory…)
 //! serve it. Only anchors matter: `href` (with an optional `#hash` fragment), the anchor text as the
-//! filename, `data-requires-python` (HTML-escaped) and `data-yanked` (PEP 592).
+//! filename, `data-requires-python` (HTML-escaped), `data-yanked` (PEP 592) and `data-core-metadata` (PEP 714;
+//! `data-dist-info-metadata` in PEP 658).
 
 use url::Url;
 
-use super::{DecodeError, IndexFile, ProjectPage};
+use super::{DecodeError, IndexFile, MetadataFile, ProjectPage};
 
 pub fn decode(body: &[u8], page_url: &Url) -> Result<ProjectPage, DecodeError> {
     let text = String::from_utf8_lossy(body);
@@ -54,9 +55,25 @@ pub fn decode(body: &[u8], page_url: &Url) -> Result<ProjectPage, DecodeError> {
             requires_python: attr(&attrs, "data-requires-python").filter(|r| !r.trim().is_empty()),
             yanked: attr(&attrs, "data-yanked"),
             size: None,
+            metadata: metadata_file(&attrs),
         });
     }
     Ok(ProjectPage::new(files))
+}
+
+/// `true`, or the file's hash as `sha256=<hex>`. As in pip, any other value still announces the file (its
+/// hash unknown), and the PEP 714 name wins over the PEP 658 one.
+fn metadata_file(attrs: &[(String, String)]) -> MetadataFile {
+    let Some(value) =
+        attr(attrs, "data-core-metadata").or_else(|| attr(attrs, "data-dist-info-metadata"))
+    else {
+        return MetadataFile::Unsaid;
+    };
+    let sha256 = value
+        .split_once('=')
+        .filter(|(name, _)| name.eq_ignore_ascii_case("sha256"))
+        .map(|(_, hex)| hex.to_ascii_lowercase());
+    MetadataFile::Present { sha256 }
 }
 
 fn attr(attrs: &[(String, String)], name: &str) -> Option<String> {
@@ -200,6 +217,33 @@ mod tests {
         assert_eq!(
             page.files[2].url.parse().unwrap().as_str(),
             "http://127.0.0.1:9/simple/demo/demo-1.2.zip"
+        );
+    }
+
+    #[test]
+    fn metadata_announcements() {
+        let body = br#"
+<a href="a-1-py3-none-any.whl" data-core-metadata="sha256=ABC" data-dist-info-metadata="sha256=old">1</a>
+<a href="a-2-py3-none-any.whl" data-dist-info-metadata="true">2</a>
+<a href="a-3-py3-none-any.whl" data-core-metadata="md5=123">3</a>
+<a href="a-4-py3-none-any.whl">4</a>"#;
+        let base = Url::parse("http://127.0.0.1:9/simple/a/").unwrap();
+        let announced: Vec<MetadataFile> = decode(body, &base)
+            .unwrap()
+            .files
+            .into_iter()
+            .map(|f| f.metadata)
+            .collect();
+        assert_eq!(
+            announced,
+            [
+                MetadataFile::Present {
+                    sha256: Some("abc".into())
+                },
+                MetadataFile::Present { sha256: None },
+                MetadataFile::Present { sha256: None },
+                MetadataFile::Unsaid,
+            ]
         );
     }
 

@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 use url::Url;
 
-use super::{DecodeError, FileUrl, IndexFile, ProjectPage};
+use super::{DecodeError, FileUrl, IndexFile, MetadataFile, ProjectPage};
 
 #[derive(Deserialize)]
 struct Page {
@@ -23,6 +23,50 @@ struct File {
     yanked: Yanked,
     #[serde(default)]
     size: Option<u64>,
+    /// PEP 714's name; `dist-info-metadata` is PEP 658's, read when this one is absent, as pip does.
+    #[serde(rename = "core-metadata", default)]
+    core_metadata: Option<Announced>,
+    #[serde(rename = "dist-info-metadata", default)]
+    dist_info_metadata: Option<Announced>,
+}
+
+/// PEP 691's form of a metadata announcement: `true`, `false`, or the file's hashes (`{"sha256": "…"}`,
+/// possibly empty). `null` is the same as no key.
+struct Announced(MetadataFile);
+
+impl<'de> Deserialize<'de> for Announced {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct AnnouncedVisitor;
+        impl<'de> Visitor<'de> for AnnouncedVisitor {
+            type Value = Announced;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a boolean, a map of hashes, or null")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Announced, E> {
+                Ok(Announced(if v {
+                    MetadataFile::Present { sha256: None }
+                } else {
+                    MetadataFile::Absent
+                }))
+            }
+            /// Not in the PEP; pip reads any non-empty value as "there is one".
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Announced, E> {
+                self.visit_bool(!v.is_empty())
+            }
+            fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Announced, A::Error> {
+                let mut sha256 = None;
+                while let Some(name) = map.next_key::<String>()? {
+                    if name == "sha256" {
+                        sha256 = Some(map.next_value::<String>()?.to_ascii_lowercase());
+                    } else {
+                        map.next_value::<de::IgnoredAny>()?;
+                    }
+                }
+                Ok(Announced(MetadataFile::Present { sha256 }))
+            }
+        }
+        deserializer.deserialize_any(AnnouncedVisitor)
+    }
 }
 
 /// PEP 691: `yanked` is `false`, `true`, or the reason as a string (which means yanked).
@@ -86,6 +130,10 @@ pub fn decode(body: &[u8], page_url: &Url) -> Result<ProjectPage, DecodeError> {
                 requires_python: f.requires_python.filter(|r| !r.trim().is_empty()),
                 yanked: f.yanked.reason(),
                 size: f.size,
+                metadata: f
+                    .core_metadata
+                    .or(f.dist_info_metadata)
+                    .map_or(MetadataFile::Unsaid, |a| a.0),
             })
         })
         .collect::<Result<_, DecodeError>>()?;
@@ -119,6 +167,49 @@ mod tests {
         assert_eq!(page.files[1].yanked.as_deref(), Some("broken build"));
         assert_eq!(page.files[2].yanked.as_deref(), Some(""));
         assert_eq!(page.files[2].requires_python, None);
+    }
+
+    #[test]
+    fn metadata_announcements_in_both_names_and_all_forms() {
+        let body = br#"{"files":[
+            {"filename":"a-1-py3-none-any.whl","url":"a1.whl","core-metadata":{"sha256":"ABC123"}},
+            {"filename":"a-2-py3-none-any.whl","url":"a2.whl","core-metadata":true},
+            {"filename":"a-3-py3-none-any.whl","url":"a3.whl","core-metadata":false,"dist-info-metadata":true},
+            {"filename":"a-4-py3-none-any.whl","url":"a4.whl","dist-info-metadata":{"sha256":"def"}},
+            {"filename":"a-5-py3-none-any.whl","url":"a5.whl","core-metadata":{"md5":"x"}},
+            {"filename":"a-6-py3-none-any.whl","url":"a6.whl","core-metadata":null},
+            {"filename":"a-7-py3-none-any.whl","url":"a7.whl"}]}"#;
+        let base = Url::parse("http://127.0.0.1:9/simple/a/").unwrap();
+        let announced: Vec<MetadataFile> = decode(body, &base)
+            .unwrap()
+            .files
+            .into_iter()
+            .map(|f| f.metadata)
+            .collect();
+        let present = |sha256: Option<&str>| MetadataFile::Present {
+            sha256: sha256.map(str::to_string),
+        };
+        assert_eq!(
+            announced,
+            [
+                present(Some("abc123")),
+                present(None),
+                // `core-metadata` wins over the older name, as in pip.
+                MetadataFile::Absent,
+                present(Some("def")),
+                present(None),
+                MetadataFile::Unsaid,
+                MetadataFile::Unsaid,
+            ]
+        );
+        let loose =
+            br#"{"files":[{"filename":"a-1.tar.gz","url":"a-1.tar.gz","core-metadata":"yes"}]}"#;
+        assert_eq!(
+            decode(loose, &base).unwrap().files[0].metadata,
+            present(None)
+        );
+        let bad = br#"{"files":[{"filename":"a-1.tar.gz","url":"a-1.tar.gz","core-metadata":1}]}"#;
+        assert!(decode(bad, &base).is_err());
     }
 
     #[test]

@@ -119,10 +119,10 @@ async fn likely_metadata(
     let Lookup::Found(page) = lookup.as_ref() else {
         return None;
     };
-    let url = {
+    let wheel = {
         let catalog = Catalog::new(page, name, &ctx.target, &ctx.ranks);
         let choice = catalog.choose(specifiers, ctx.policy(name), &HashMap::new());
-        choice.wheel.map(|(file, _)| file.url.clone())
+        choice.wheel.map(|(file, _)| file.clone())
     }?;
-    Some(ctx.client.core_metadata(&url).await)
+    Some(ctx.client.core_metadata(&wheel).await)
 }

@@ -82,11 +82,7 @@ impl Provider {
         let catalog = Catalog::new(page, name, &ctx.target, &ctx.ranks);
         let choice = catalog.choose(&pin, ctx.policy(name), &HashMap::new());
         if let Some((file, _)) = choice.wheel {
-            return match ctx
-                .handle
-                .block_on(ctx.client.core_metadata(&file.url))
-                .as_ref()
-            {
+            return match ctx.handle.block_on(ctx.client.core_metadata(file)).as_ref() {
                 Lookup::Found(text) => match metadata::check(text, name, version) {
                     Ok(()) => Meta::Deps(parse_deps(text)),
                     Err(why) => Meta::Invalid(format!("pip rejects {}: {why}", file.filename)),
@@ -105,7 +101,7 @@ impl Provider {
         };
         match ctx
             .handle
-            .block_on(ctx.client.declared_metadata(&file.url))
+            .block_on(ctx.client.declared_metadata(file))
             .as_ref()
         {
             Lookup::Found(text) => Meta::Deps(parse_deps(text)),
@@ -138,7 +134,7 @@ impl Provider {
         let lookup = self
             .ctx
             .handle
-            .block_on(self.ctx.client.core_metadata(&wheel.url));
+            .block_on(self.ctx.client.core_metadata(wheel));
         match lookup.as_ref() {
             Lookup::Found(text) => Meta::Borrowed(parse_deps(text), wheel.filename.clone()),
             Lookup::Missing => Meta::Unknown(format!("{} has no core metadata", wheel.filename)),

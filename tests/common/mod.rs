@@ -328,6 +328,18 @@ fn pep503_html(json: &[u8]) -> Vec<u8> {
             serde_json::Value::Bool(true) => attrs.push_str(" data-yanked"),
             _ => {}
         }
+        // PEP 714's attribute; a page that says `false` has no HTML form, so it is left out.
+        match &file["core-metadata"] {
+            serde_json::Value::Bool(true) => attrs.push_str(" data-core-metadata=\"true\""),
+            serde_json::Value::Object(hashes) => match hashes.get("sha256") {
+                Some(hex) => attrs.push_str(&format!(
+                    " data-core-metadata=\"sha256={}\"",
+                    hex.as_str().unwrap()
+                )),
+                None => attrs.push_str(" data-core-metadata=\"true\""),
+            },
+            _ => {}
+        }
         html.push_str(&format!(
             "<a {attrs}>{}</a><br />\n",
             escape(file["filename"].as_str().unwrap())

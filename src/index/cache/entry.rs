@@ -202,17 +202,28 @@ impl Entry {
     }
 }
 
-/// The name of a request's entry: SHA-256 over everything that can change the answer. The credentials go
-/// into the hash only, never into a file.
+/// The name of a request's entry: SHA-256 over everything that can change the answer, and for a page the
+/// form it is stored in. The credentials go into the hash only, never into a file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(in crate::index) struct Key(pub(super) String);
 
 impl Key {
-    pub fn new(url: &Url, accept: &str, range: Option<&str>, credentials: Option<&[u8]>) -> Key {
+    pub fn new(
+        url: &Url,
+        kind: Kind,
+        accept: &str,
+        range: Option<&str>,
+        credentials: Option<&[u8]>,
+    ) -> Key {
         let mut context = ring::digest::Context::new(&ring::digest::SHA256);
         let url = redact(url);
+        let stored_as = match kind {
+            Kind::Page => super::PAGE_CONTENT_TYPE,
+            Kind::File => "",
+        };
         for part in [
             LAYOUT.as_bytes(),
+            stored_as.as_bytes(),
             url.as_bytes(),
             accept.as_bytes(),
             range.unwrap_or("").as_bytes(),

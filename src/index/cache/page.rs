@@ -3,16 +3,19 @@
 //! this form is half the size and needs no parsing beyond lengths.
 //!
 //! Layout, little-endian: the number of files (u32), then per file: filename, URL, `requires-python` and the
-//! yank reason as strings (u32 length, UTF-8 bytes), the last two and the size each behind a presence byte.
+//! yank reason as strings (u32 length, UTF-8 bytes), the last two and the size each behind a presence byte,
+//! then what the page said of the file's core metadata: a byte (0 unsaid, 1 absent, 2 present, 3 present with
+//! a SHA-256), the hash following a 3.
 //! Anything that does not fit is a `DecodeError`, never a panic: an index could send this content type too.
 
-use crate::index::{DecodeError, FileUrl, IndexFile, ProjectPage};
+use crate::index::{DecodeError, FileUrl, IndexFile, MetadataFile, ProjectPage};
 
-/// The content type the cache stores a decoded page under; `decode_page` knows it.
-pub(in crate::index) const CONTENT_TYPE: &str = "application/x.muslcheck.page.v1";
+/// The content type the cache stores a decoded page under; `decode_page` knows it. It names the layout's
+/// version and is part of a page's cache key, so a page stored in an older layout is never read as this one.
+pub(in crate::index) const CONTENT_TYPE: &str = "application/x.muslcheck.page.v2";
 
 /// The smallest a file can be: a count of files may not promise more than the bytes can hold.
-const MIN_FILE_LEN: usize = 4 + 4 + 1 + 1 + 1;
+const MIN_FILE_LEN: usize = 4 + 4 + 1 + 1 + 1 + 1;
 
 pub(in crate::index) fn encode(page: &ProjectPage) -> Vec<u8> {
     let mut out = Vec::new();
@@ -25,6 +28,17 @@ pub(in crate::index) fn encode(page: &ProjectPage) -> Vec<u8> {
         put_optional(&mut out, file.size, |out, size| {
             out.extend_from_slice(&size.to_le_bytes())
         });
+        match &file.metadata {
+            MetadataFile::Unsaid => out.push(0),
+            MetadataFile::Absent => out.push(1),
+            MetadataFile::Present { sha256: None } => out.push(2),
+            MetadataFile::Present {
+                sha256: Some(sha256),
+            } => {
+                out.push(3);
+                put_str(&mut out, sha256);
+            }
+        }
     }
     out
 }
@@ -43,6 +57,7 @@ pub(in crate::index) fn decode(body: &[u8]) -> Result<ProjectPage, DecodeError> 
             requires_python: reader.optional(Reader::string)?,
             yanked: reader.optional(Reader::string)?,
             size: reader.optional(Reader::u64)?,
+            metadata: reader.metadata_file()?,
         });
     }
     if !reader.rest.is_empty() {
@@ -101,6 +116,18 @@ impl Reader<'_> {
         std::str::from_utf8(bytes)
             .map(str::to_string)
             .map_err(|_| bad("text that is not UTF-8"))
+    }
+
+    fn metadata_file(&mut self) -> Result<MetadataFile, DecodeError> {
+        Ok(match self.take(1)?[0] {
+            0 => MetadataFile::Unsaid,
+            1 => MetadataFile::Absent,
+            2 => MetadataFile::Present { sha256: None },
+            3 => MetadataFile::Present {
+                sha256: Some(self.string()?),
+            },
+            _ => return Err(bad("an unknown core-metadata byte")),
+        })
     }
 
     fn optional<T>(

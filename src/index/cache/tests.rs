@@ -131,14 +131,22 @@ fn a_line_break_in_a_value_is_left_out() {
 fn keys_separate_credentials_without_holding_them() {
     let url = Url::parse("https://example.invalid/simple/demo/").unwrap();
     let with_userinfo = Url::parse("https://alice:s3cret@example.invalid/simple/demo/").unwrap();
-    let alice = Key::new(&url, "*/*", None, Some(b"alice:s3cret"));
-    let bob = Key::new(&url, "*/*", None, Some(b"bob:hunter2"));
-    let nobody = Key::new(&url, "*/*", None, None);
+    let alice = Key::new(&url, Kind::File, "*/*", None, Some(b"alice:s3cret"));
+    let bob = Key::new(&url, Kind::File, "*/*", None, Some(b"bob:hunter2"));
+    let nobody = Key::new(&url, Kind::File, "*/*", None, None);
     assert_ne!(alice, bob);
     assert_ne!(alice, nobody);
-    assert_eq!(nobody, Key::new(&with_userinfo, "*/*", None, None));
-    assert_ne!(nobody, Key::new(&url, "*/*", Some("bytes=-100"), None));
-    assert_ne!(nobody, Key::new(&url, "text/html", None, None));
+    assert_eq!(
+        nobody,
+        Key::new(&with_userinfo, Kind::File, "*/*", None, None)
+    );
+    assert_ne!(
+        nobody,
+        Key::new(&url, Kind::File, "*/*", Some("bytes=-100"), None)
+    );
+    assert_ne!(nobody, Key::new(&url, Kind::File, "text/html", None, None));
+    // A page is stored in the cache's own form, whose version is part of the key.
+    assert_ne!(nobody, Key::new(&url, Kind::Page, "*/*", None, None));
     assert_eq!(alice.0.len(), 64);
     assert!(!alice.0.contains("alice") && !alice.0.contains("s3cret"));
 }
@@ -182,7 +190,7 @@ fn cache_in(dir: &Path, mode: CacheMode) -> HttpCache {
 async fn fresh_entries_are_served_and_stale_ones_revalidated() {
     let dir = tempfile::tempdir().unwrap();
     let url = Url::parse("http://127.0.0.1:9/files/demo.whl.metadata").unwrap();
-    let key = Key::new(&url, "*/*", None, None);
+    let key = Key::new(&url, Kind::File, "*/*", None, None);
     let cache = cache_in(dir.path(), CacheMode::Normal);
     let validators = Caching {
         etag: Some("\"v1\"".into()),
@@ -225,8 +233,8 @@ async fn absence_is_cached_and_no_store_is_not() {
     let gone = Url::parse("http://127.0.0.1:9/files/gone.whl.metadata").unwrap();
     let secret = Url::parse("http://127.0.0.1:9/files/secret.whl.metadata").unwrap();
     let (gone_key, secret_key) = (
-        Key::new(&gone, "*/*", None, None),
-        Key::new(&secret, "*/*", None, None),
+        Key::new(&gone, Kind::File, "*/*", None, None),
+        Key::new(&secret, Kind::File, "*/*", None, None),
     );
     let answer = cache
         .get(&gone_key, &gone, Kind::File, async |_: &Conditional| {
@@ -263,7 +271,7 @@ async fn absence_is_cached_and_no_store_is_not() {
 async fn a_damaged_entry_is_fetched_again() {
     let dir = tempfile::tempdir().unwrap();
     let url = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
-    let key = Key::new(&url, "*/*", None, None);
+    let key = Key::new(&url, Kind::File, "*/*", None, None);
     let cache = cache_in(dir.path(), CacheMode::Normal);
     cache.store(&key, &entry(b"old body"));
     let path = dir.path().join(LAYOUT).join(&key.0);
@@ -290,7 +298,9 @@ async fn a_damaged_entry_is_fetched_again() {
 fn demo_page() -> crate::index::ProjectPage {
     let body = r#"{"files":[
         {"filename":"demo-1.0.tar.gz","url":"../../files/demo-1.0.tar.gz","requires-python":">=3.8","size":10},
-        {"filename":"demo-1.1-py3-none-any.whl","url":"https://files.example.invalid/demo-1.1-py3-none-any.whl","yanked":"broken"},
+        {"filename":"demo-1.1-py3-none-any.whl","url":"https://files.example.invalid/demo-1.1-py3-none-any.whl","yanked":"broken","core-metadata":{"sha256":"ab12"}},
+        {"filename":"demo-1.1-py2-none-any.whl","url":"demo-1.1-py2-none-any.whl","core-metadata":true},
+        {"filename":"demo-1.1-py1-none-any.whl","url":"demo-1.1-py1-none-any.whl","core-metadata":false},
         {"filename":"démo-1.2.tar.gz","url":"x/demo-1.2.tar.gz","yanked":true}]}"#;
     let base = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
     decode_page(
@@ -335,6 +345,10 @@ fn damaged_stored_pages_are_errors_not_panics() {
     let mut bad_flag = first;
     bad_flag[url_at + 4 + url_len] = 7;
     assert!(decode_stored_page(&bad_flag).is_err());
+    // The last file's core-metadata byte closes the page.
+    let mut bad_metadata = stored;
+    *bad_metadata.last_mut().unwrap() = 9;
+    assert!(decode_stored_page(&bad_metadata).is_err());
 }
 
 #[tokio::test]
@@ -342,7 +356,7 @@ async fn pages_are_stored_decoded_and_bad_pages_as_they_came() {
     let dir = tempfile::tempdir().unwrap();
     let cache = cache_in(dir.path(), CacheMode::Normal);
     let url = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
-    let key = Key::new(&url, "*/*", None, None);
+    let key = Key::new(&url, Kind::Page, "*/*", None, None);
     let json = br#"{"files":[{"filename":"demo-1.0.tar.gz","url":"demo-1.0.tar.gz"}]}"#;
     let answer = cache
         .get(&key, &url, Kind::Page, async |_: &Conditional| {
@@ -360,7 +374,7 @@ async fn pages_are_stored_decoded_and_bad_pages_as_they_came() {
     assert_eq!(stored.content_type, PAGE_CONTENT_TYPE);
 
     let bad_url = Url::parse("http://127.0.0.1:9/simple/bad/").unwrap();
-    let bad_key = Key::new(&bad_url, "*/*", None, None);
+    let bad_key = Key::new(&bad_url, Kind::Page, "*/*", None, None);
     let answer = cache
         .get(&bad_key, &bad_url, Kind::Page, async |_: &Conditional| {
             Ok(Reply::Answer(Some(fetched(
