@@ -33,8 +33,9 @@ enum Fault {
     CloseMidBody,
     /// Always this status line.
     Status(&'static str),
-    /// 429 with this `Retry-After` for the first `times` requests, then the real page.
-    RateLimited { retry_after: u64, times: usize },
+    /// 429 with this `Retry-After` (seconds or an HTTP-date) for the first `times` requests, then the real
+    /// page.
+    RateLimited { retry_after: String, times: usize },
     /// 200 with this content type and body.
     Body(&'static str, &'static [u8]),
     /// 302 back to itself.
@@ -291,7 +292,7 @@ fn service_unavailable_is_retried_then_reported() {
 #[test]
 fn too_many_requests_waits_as_long_as_retry_after_says() {
     let index = FaultyIndex::start(Fault::RateLimited {
-        retry_after: 1,
+        retry_after: "1".into(),
         times: usize::MAX,
     });
     let (out, took) = run(&index, "2");
@@ -312,7 +313,7 @@ fn too_many_requests_waits_as_long_as_retry_after_says() {
 #[test]
 fn a_rate_limit_that_lifts_gives_the_real_verdict() {
     let index = FaultyIndex::start(Fault::RateLimited {
-        retry_after: 1,
+        retry_after: "1".into(),
         times: 1,
     });
     let (out, took) = run(&index, "2");
@@ -329,9 +330,64 @@ fn a_rate_limit_that_lifts_gives_the_real_verdict() {
 }
 
 #[test]
+fn a_retry_after_date_is_waited_for_too() {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap();
+    // Whole seconds: the date is between 2 and 3 s away.
+    let index = FaultyIndex::start(Fault::RateLimited {
+        retry_after: imf_fixdate(now.as_secs() + 3),
+        times: 1,
+    });
+    let (out, took) = run(&index, "2");
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    assert_eq!(common::cell(&json(&out), "broken", TID)["outcome"], "build");
+    let times = index.broken_requests();
+    assert_eq!(times.len(), 2);
+    // Longer than the first backoff (0.5 s) by far.
+    assert!(
+        times[1] - times[0] >= Duration::from_millis(1500),
+        "{times:?}"
+    );
+}
+
+/// `Sun, 06 Nov 1994 08:49:37 GMT` for seconds since the Unix epoch.
+fn imf_fixdate(secs: u64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let (days, rest) = (secs / 86_400, secs % 86_400);
+    // Civil date from days, counting years from March (the leap day last).
+    let z = days + 719_468;
+    let (era, day_of_era) = (z / 146_097, z % 146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = era * 400 + year_of_era + u64::from(month <= 2);
+    format!(
+        "{}, {day:02} {} {year} {:02}:{:02}:{:02} GMT",
+        DAYS[(days % 7) as usize],
+        MONTHS[(month - 1) as usize],
+        rest / 3600,
+        rest / 60 % 60,
+        rest % 60
+    )
+}
+
+#[test]
+fn the_test_servers_dates_are_http_dates() {
+    assert_eq!(imf_fixdate(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
+    assert_eq!(imf_fixdate(951_825_600), "Tue, 29 Feb 2000 12:00:00 GMT");
+}
+
+#[test]
 fn a_retry_after_beyond_the_cap_is_not_waited_for() {
     let index = FaultyIndex::start(Fault::RateLimited {
-        retry_after: 3600,
+        retry_after: "3600".into(),
         times: usize::MAX,
     });
     let (out, took) = run(&index, "2");

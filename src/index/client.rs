@@ -18,6 +18,7 @@ use url::Url;
 use super::cache::{self, CacheOptions, Caching, Conditional, HttpCache, Key, Kind};
 use super::failure::{self, describe};
 use super::netrc::Netrc;
+use super::retry_after;
 use super::wheel_zip::{self, Found, TAIL_LEN};
 use super::{IndexFile, MetadataFile, ProjectPage, redact, simple_html, simple_json};
 
@@ -434,12 +435,14 @@ impl IndexClient {
             return Attempt::Done(Ok(Reply::NotModified(caching(&response))));
         }
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
+            let now = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
             let retry_after = response
                 .headers()
                 .get(RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-                .map(Duration::from_secs);
+                .and_then(|v| retry_after::parse(v, now));
             return Attempt::retry(failure::status(status), retry_after);
         }
         if !status.is_success() {

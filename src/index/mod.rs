@@ -5,6 +5,7 @@ mod cache;
 mod client;
 mod failure;
 mod netrc;
+mod retry_after;
 mod simple_html;
 mod simple_json;
 mod wheel_zip;

@@ -1,0 +1,128 @@
+//! `Retry-After` (RFC 9110 §10.2.3): a number of seconds, or an HTTP-date to wait until. The date comes in
+//! the IMF-fixdate form servers must send (`Sun, 06 Nov 1994 08:49:37 GMT`) or one of the two obsolete forms
+//! recipients must still accept (RFC 850's `Sunday, 06-Nov-94 08:49:37 GMT`, asctime's
+//! `Sun Nov  6 08:49:37 1994`).
+
+use std::time::Duration;
+
+/// How long the server asks to be left alone, seen at `now` (seconds since the Unix epoch). A date in the
+/// past means now; a value that is neither form is `None` (the usual backoff applies).
+pub fn parse(value: &str, now: u64) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(Duration::from_secs(seconds));
+    }
+    let at = http_date(value)?;
+    Some(Duration::from_secs(at.saturating_sub(now)))
+}
+
+/// An HTTP-date as seconds since the Unix epoch.
+fn http_date(value: &str) -> Option<u64> {
+    let words: Vec<&str> = value.split_whitespace().collect();
+    let (day, month, year, time) = match words.as_slice() {
+        // IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
+        [_, day, month, year, time, "GMT"] => (*day, *month, year.parse().ok()?, *time),
+        // RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`; a two-digit year is taken as the nearest past one.
+        [_, date, time, "GMT"] => {
+            let mut parts = date.split('-');
+            let (day, month, yy) = (parts.next()?, parts.next()?, parts.next()?);
+            if parts.next().is_some() || yy.len() != 2 {
+                return None;
+            }
+            let yy: u64 = yy.parse().ok()?;
+            (
+                day,
+                month,
+                if yy < 70 { 2000 + yy } else { 1900 + yy },
+                *time,
+            )
+        }
+        // asctime: `Sun Nov  6 08:49:37 1994`.
+        [_, month, day, time, year] => (*day, *month, year.parse().ok()?, *time),
+        _ => return None,
+    };
+    let day: u64 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
+    let month = MONTHS.iter().position(|m| *m == month)? as u64 + 1;
+    let mut hms = time.split(':').map(|p| p.parse::<u64>().ok());
+    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
+    if hms.next().is_some() || h > 23 || m > 59 || s > 60 || !(1970..=9999).contains(&year) {
+        return None;
+    }
+    Some(days_since_epoch(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
+}
+
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// Days from 1970-01-01 to a civil date of the proleptic Gregorian calendar (year 1970 or later), counting
+/// years from March so that the leap day falls at the end of one.
+fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let (era, year_of_era) = (year / 400, year % 400);
+    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// 1994-11-06 08:49:37 UTC, the example date of RFC 9110.
+    const EXAMPLE: u64 = 784_111_777;
+
+    #[test]
+    fn all_three_date_forms_name_the_same_instant() {
+        for form in [
+            "Sun, 06 Nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-94 08:49:37 GMT",
+            "Sun Nov  6 08:49:37 1994",
+        ] {
+            assert_eq!(http_date(form), Some(EXAMPLE), "{form}");
+        }
+        assert_eq!(http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert_eq!(
+            http_date("Tue, 29 Feb 2000 12:00:00 GMT"),
+            Some(951_825_600)
+        );
+        assert_eq!(
+            http_date("Mon, 23 Nov 2026 00:00:00 GMT"),
+            Some(20_780 * 86_400)
+        );
+    }
+
+    #[test]
+    fn seconds_or_the_time_left_until_the_date() {
+        assert_eq!(parse(" 120 ", 0), Some(Duration::from_secs(120)));
+        assert_eq!(
+            parse("Sun, 06 Nov 1994 08:49:37 GMT", EXAMPLE - 5),
+            Some(Duration::from_secs(5))
+        );
+        assert_eq!(
+            parse("Sun, 06 Nov 1994 08:49:37 GMT", EXAMPLE + 5),
+            Some(Duration::ZERO),
+            "a date in the past means now"
+        );
+    }
+
+    #[test]
+    fn anything_else_is_no_answer() {
+        for value in [
+            "",
+            "-5",
+            "1.5",
+            "soon",
+            "Sun, 06 Nov 1994 08:49:37 CET",
+            "Sun, 06 Foo 1994 08:49:37 GMT",
+            "Sun, 32 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 24:00:00 GMT",
+            "Sun, 06 Nov 1994 08:49 GMT",
+            "Sun, 06 Nov 1969 08:49:37 GMT",
+            "Sunday, 06-Nov-1994 08:49:37 GMT",
+            "Sun Nov  6 08:49:37:00 1994",
+        ] {
+            assert_eq!(parse(value, EXAMPLE), None, "{value:?}");
+        }
+    }
+}
