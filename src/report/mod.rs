@@ -331,7 +331,6 @@ impl Package {
         self.targets.values().any(|v| is_problem(v.outcome))
     }
 
-    /// `path:line`, as every report names the source.
     /// Where the requirement comes from: `path:line`, or for a project only the dependency tree names, the
     /// shortest chain that pulled it in (`← thinc ← spacy`).
     pub fn at(&self) -> String {
