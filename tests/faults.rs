@@ -22,6 +22,18 @@ const BROKEN_PAGE: &str = r#"{"meta": {"api-version": "1.0"}, "name": "broken", 
 /// What the server sends for a huge page before it gives up on its own: far beyond the client's 64 MB.
 const HUGE_LIMIT: usize = 1 << 30;
 
+/// How a rate limit says when to come back.
+#[derive(Clone)]
+enum RetryAfter {
+    Seconds(u64),
+    /// An HTTP-date this many seconds after the answer, by the server's clock, which runs `clock_ahead`
+    /// seconds ahead of the machine's; a server with a clock of its own says its time in `Date`.
+    DateIn {
+        secs: u64,
+        clock_ahead: Option<u64>,
+    },
+}
+
 /// How `/simple/broken/` misbehaves.
 #[derive(Clone)]
 enum Fault {
@@ -33,9 +45,11 @@ enum Fault {
     CloseMidBody,
     /// Always this status line.
     Status(&'static str),
-    /// 429 with this `Retry-After` (seconds or an HTTP-date) for the first `times` requests, then the real
-    /// page.
-    RateLimited { retry_after: String, times: usize },
+    /// 429 with this `Retry-After` for the first `times` requests, then the real page.
+    RateLimited {
+        retry_after: RetryAfter,
+        times: usize,
+    },
     /// 200 with this content type and body.
     Body(&'static str, &'static [u8]),
     /// 302 back to itself.
@@ -140,7 +154,20 @@ fn serve(stream: TcpStream, fault: &Fault, requests: &Mutex<Vec<Instant>>, writt
         }
         Fault::Status(status) => reply(&mut out, status, "text/plain", "", b"trouble"),
         Fault::RateLimited { retry_after, times } if seen <= *times => {
-            let extra = format!("Retry-After: {retry_after}\r\n");
+            let extra = match retry_after {
+                RetryAfter::Seconds(secs) => format!("Retry-After: {secs}\r\n"),
+                RetryAfter::DateIn { secs, clock_ahead } => {
+                    let now = std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .unwrap()
+                        .as_secs();
+                    let clock = now + clock_ahead.unwrap_or(0);
+                    let date = clock_ahead.map_or(String::new(), |_| {
+                        format!("Date: {}\r\n", imf_fixdate(clock))
+                    });
+                    format!("{date}Retry-After: {}\r\n", imf_fixdate(clock + secs))
+                }
+            };
             reply(
                 &mut out,
                 "429 Too Many Requests",
@@ -292,7 +319,7 @@ fn service_unavailable_is_retried_then_reported() {
 #[test]
 fn too_many_requests_waits_as_long_as_retry_after_says() {
     let index = FaultyIndex::start(Fault::RateLimited {
-        retry_after: "1".into(),
+        retry_after: RetryAfter::Seconds(1),
         times: usize::MAX,
     });
     let (out, took) = run(&index, "2");
@@ -313,7 +340,7 @@ fn too_many_requests_waits_as_long_as_retry_after_says() {
 #[test]
 fn a_rate_limit_that_lifts_gives_the_real_verdict() {
     let index = FaultyIndex::start(Fault::RateLimited {
-        retry_after: "1".into(),
+        retry_after: RetryAfter::Seconds(1),
         times: 1,
     });
     let (out, took) = run(&index, "2");
@@ -331,24 +358,32 @@ fn a_rate_limit_that_lifts_gives_the_real_verdict() {
 
 #[test]
 fn a_retry_after_date_is_waited_for_too() {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap();
-    // Whole seconds: the date is between 2 and 3 s away.
-    let index = FaultyIndex::start(Fault::RateLimited {
-        retry_after: imf_fixdate(now.as_secs() + 3),
-        times: 1,
-    });
-    let (out, took) = run(&index, "2");
-    assert!(took < Duration::from_secs(10), "{took:?}");
-    assert_eq!(common::cell(&json(&out), "broken", TID)["outcome"], "build");
-    let times = index.broken_requests();
-    assert_eq!(times.len(), 2);
-    // Longer than the first backoff (0.5 s) by far.
-    assert!(
-        times[1] - times[0] >= Duration::from_millis(1500),
-        "{times:?}"
-    );
+    // The second clock of a server an hour ahead (its `Date` says so) must not turn 3 s into an hour; without
+    // a `Date`, the machine's clock is the reference.
+    for clock_ahead in [None, Some(3600)] {
+        let index = FaultyIndex::start(Fault::RateLimited {
+            retry_after: RetryAfter::DateIn {
+                secs: 3,
+                clock_ahead,
+            },
+            times: 1,
+        });
+        let (out, took) = run(&index, "2");
+        assert!(took < Duration::from_secs(10), "{clock_ahead:?}: {took:?}");
+        let report = json(&out);
+        assert_eq!(
+            common::cell(&report, "broken", TID)["outcome"],
+            "build",
+            "{clock_ahead:?}"
+        );
+        let times = index.broken_requests();
+        assert_eq!(times.len(), 2, "{clock_ahead:?}");
+        // Whole seconds: the date is 2 to 3 s away, far beyond the first backoff (0.5 s).
+        assert!(
+            times[1] - times[0] >= Duration::from_millis(1500),
+            "{clock_ahead:?}: {times:?}"
+        );
+    }
 }
 
 /// `Sun, 06 Nov 1994 08:49:37 GMT` for seconds since the Unix epoch.
@@ -387,7 +422,7 @@ fn the_test_servers_dates_are_http_dates() {
 #[test]
 fn a_retry_after_beyond_the_cap_is_not_waited_for() {
     let index = FaultyIndex::start(Fault::RateLimited {
-        retry_after: "3600".into(),
+        retry_after: RetryAfter::Seconds(3600),
         times: usize::MAX,
     });
     let (out, took) = run(&index, "2");

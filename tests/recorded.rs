@@ -236,6 +236,35 @@ fn metadata_the_page_says_is_absent_is_read_from_the_wheel_without_asking() {
 }
 
 #[test]
+fn an_announced_metadata_file_the_index_does_not_serve_is_unknown_as_pip_stops_there() {
+    let wheel = "torchsde-0.2.5-py3-none-any.whl";
+    let page = page_announcing("torchsde", Value::Bool(true));
+    let root = root_with_page("torchsde", &page, &[wheel]);
+    for metadata_forbidden in [false, true] {
+        let index = TestIndex::start_with(common::Behaviour {
+            root: Some(root.path().to_path_buf()),
+            metadata_forbidden,
+            ..Default::default()
+        });
+        let (_dir, path) = common::temp_requirements("torchsde==0.2.5\n");
+        let out = muslcheck(&[&path, "--index-url", &index.url(), "--format", "json"]);
+        let verdict = &json(&out)["packages"][0]["targets"]["cp312-musllinux_1_2_x86_64"];
+        assert_eq!(verdict["outcome"], "unknown", "{verdict}");
+        let reason = verdict["reason"].as_str().unwrap();
+        assert!(
+            reason.contains("announces this core-metadata file"),
+            "{reason}"
+        );
+        assert_eq!(code(&out), 3);
+        assert_eq!(
+            index.hits(&format!("/files/{wheel}")),
+            0,
+            "no reading the wheel instead"
+        );
+    }
+}
+
+#[test]
 fn the_yanked_pin_says_so() {
     let index = TestIndex::start();
     let (_dir, path) = common::temp_requirements("requests==2.32.0\n");

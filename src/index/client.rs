@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use reqwest::StatusCode;
 use reqwest::header::{
-    ACCEPT, AGE, CACHE_CONTROL, CONTENT_RANGE, CONTENT_TYPE, ETAG, IF_MODIFIED_SINCE,
+    ACCEPT, AGE, CACHE_CONTROL, CONTENT_RANGE, CONTENT_TYPE, DATE, ETAG, IF_MODIFIED_SINCE,
     IF_NONE_MATCH, LAST_MODIFIED, RANGE, RETRY_AFTER,
 };
 use tokio::sync::{OnceCell, Semaphore};
@@ -27,8 +27,8 @@ mod metadata;
 const ACCEPT_PAGE: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";
 /// A page larger than this is refused rather than read into memory (the largest real pages are a few MB).
 const MAX_BODY: usize = 64 * 1024 * 1024;
-/// The longest wait a server's `Retry-After` may impose on one retry; a server that asks for more is not
-/// asked again in this run.
+/// The longest wait a server's `Retry-After` may impose on one retry; a request whose answer asks for more is
+/// not retried.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(10);
 
 /// How the client behaves; built by the CLI from flags and environment.
@@ -300,14 +300,8 @@ impl IndexClient {
             return Attempt::Done(Ok(Reply::NotModified(caching(&response))));
         }
         if status == StatusCode::TOO_MANY_REQUESTS || status.is_server_error() {
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            let retry_after = response
-                .headers()
-                .get(RETRY_AFTER)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| retry_after::parse(v, now));
+            let header = |name| response.headers().get(name).and_then(|v| v.to_str().ok());
+            let retry_after = header(RETRY_AFTER).and_then(|v| retry_after::wait(v, header(DATE)));
             return Attempt::retry(failure::status(status), retry_after);
         }
         if !status.is_success() {

@@ -3,11 +3,23 @@
 //! recipients must still accept (RFC 850's `Sunday, 06-Nov-94 08:49:37 GMT`, asctime's
 //! `Sun Nov  6 08:49:37 1994`).
 
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+/// How long to wait before asking again, as the answer's `Retry-After` says. A date is measured against the
+/// answer's own `Date` where it has one, so that a server whose clock is off from this machine's is waited
+/// for as long as it means; else against this machine's clock.
+pub fn wait(retry_after: &str, date: Option<&str>) -> Option<Duration> {
+    let now = date.and_then(http_date).unwrap_or_else(|| {
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs())
+    });
+    parse(retry_after, now)
+}
 
 /// How long the server asks to be left alone, seen at `now` (seconds since the Unix epoch). A date in the
 /// past means now; a value that is neither form is `None` (the usual backoff applies).
-pub fn parse(value: &str, now: u64) -> Option<Duration> {
+fn parse(value: &str, now: u64) -> Option<Duration> {
     let value = value.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
@@ -22,7 +34,8 @@ fn http_date(value: &str) -> Option<u64> {
     let (day, month, year, time) = match words.as_slice() {
         // IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
         [_, day, month, year, time, "GMT"] => (*day, *month, year.parse().ok()?, *time),
-        // RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`; a two-digit year is taken as the nearest past one.
+        // RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`; a two-digit year is 1970–2069 (a date long past waits
+        // nothing either way).
         [_, date, time, "GMT"] => {
             let mut parts = date.split('-');
             let (day, month, yy) = (parts.next()?, parts.next()?, parts.next()?);
@@ -104,6 +117,23 @@ mod tests {
             Some(Duration::ZERO),
             "a date in the past means now"
         );
+    }
+
+    #[test]
+    fn a_date_is_measured_against_the_answers_own_date() {
+        let server_now = "Sun, 06 Nov 1994 08:49:32 GMT";
+        assert_eq!(
+            wait("Sun, 06 Nov 1994 08:49:37 GMT", Some(server_now)),
+            Some(Duration::from_secs(5))
+        );
+        // Without a usable `Date`, this machine's clock: a date of 1994 is long past.
+        for date in [None, Some("yesterday")] {
+            assert_eq!(
+                wait("Sun, 06 Nov 1994 08:49:37 GMT", date),
+                Some(Duration::ZERO)
+            );
+        }
+        assert_eq!(wait("7", Some(server_now)), Some(Duration::from_secs(7)));
     }
 
     #[test]

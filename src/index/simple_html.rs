@@ -61,17 +61,18 @@ pub fn decode(body: &[u8], page_url: &Url) -> Result<ProjectPage, DecodeError> {
     Ok(ProjectPage::new(files))
 }
 
-/// `true`, or the file's hash as `sha256=<hex>`. As in pip, any other value still announces the file (its
-/// hash unknown), and the PEP 714 name wins over the PEP 658 one.
+/// `true`, or the file's hash as `<name>=<hex>`. As in pip, any other value still announces the file, a bare
+/// attribute announces nothing, and the PEP 714 name wins over the PEP 658 one. Only a SHA-256 (named in
+/// lower case, as pip matches it) is checked.
 fn metadata_file(attrs: &[(String, String)]) -> MetadataFile {
-    let Some(value) =
-        attr(attrs, "data-core-metadata").or_else(|| attr(attrs, "data-dist-info-metadata"))
-    else {
+    let value =
+        attr(attrs, "data-core-metadata").or_else(|| attr(attrs, "data-dist-info-metadata"));
+    let Some(value) = value.filter(|v| !v.is_empty()) else {
         return MetadataFile::Unsaid;
     };
     let sha256 = value
         .split_once('=')
-        .filter(|(name, _)| name.eq_ignore_ascii_case("sha256"))
+        .filter(|(name, _)| *name == "sha256")
         .map(|(_, hex)| hex.to_ascii_lowercase());
     MetadataFile::Present { sha256 }
 }
@@ -226,7 +227,9 @@ mod tests {
 <a href="a-1-py3-none-any.whl" data-core-metadata="sha256=ABC" data-dist-info-metadata="sha256=old">1</a>
 <a href="a-2-py3-none-any.whl" data-dist-info-metadata="true">2</a>
 <a href="a-3-py3-none-any.whl" data-core-metadata="md5=123">3</a>
-<a href="a-4-py3-none-any.whl">4</a>"#;
+<a href="a-4-py3-none-any.whl">4</a>
+<a href="a-5-py3-none-any.whl" data-core-metadata>5</a>
+<a href="a-6-py3-none-any.whl" data-core-metadata="SHA256=abc">6</a>"#;
         let base = Url::parse("http://127.0.0.1:9/simple/a/").unwrap();
         let announced: Vec<MetadataFile> = decode(body, &base)
             .unwrap()
@@ -243,6 +246,8 @@ mod tests {
                 MetadataFile::Present { sha256: None },
                 MetadataFile::Present { sha256: None },
                 MetadataFile::Unsaid,
+                MetadataFile::Unsaid,
+                MetadataFile::Present { sha256: None },
             ]
         );
     }

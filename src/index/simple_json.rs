@@ -31,7 +31,8 @@ struct File {
 }
 
 /// PEP 691's form of a metadata announcement: `true`, `false`, or the file's hashes (`{"sha256": "…"}`,
-/// possibly empty). `null` is the same as no key.
+/// possibly empty). `null` is the same as no key. Any other value is read as pip reads it, by its truth (a
+/// non-empty string or list, a number other than 0): an odd announcement never costs the whole page.
 struct Announced(MetadataFile);
 
 impl<'de> Deserialize<'de> for Announced {
@@ -40,7 +41,7 @@ impl<'de> Deserialize<'de> for Announced {
         impl<'de> Visitor<'de> for AnnouncedVisitor {
             type Value = Announced;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a boolean, a map of hashes, or null")
+                f.write_str("a boolean or a map of hashes")
             }
             fn visit_bool<E: de::Error>(self, v: bool) -> Result<Announced, E> {
                 Ok(Announced(if v {
@@ -49,17 +50,33 @@ impl<'de> Deserialize<'de> for Announced {
                     MetadataFile::Absent
                 }))
             }
-            /// Not in the PEP; pip reads any non-empty value as "there is one".
             fn visit_str<E: de::Error>(self, v: &str) -> Result<Announced, E> {
                 self.visit_bool(!v.is_empty())
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Announced, E> {
+                self.visit_bool(v != 0)
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Announced, E> {
+                self.visit_bool(v != 0)
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Announced, E> {
+                self.visit_bool(v != 0.0)
+            }
+            fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Announced, A::Error> {
+                let mut any = false;
+                while seq.next_element::<de::IgnoredAny>()?.is_some() {
+                    any = true;
+                }
+                self.visit_bool(any)
             }
             fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Announced, A::Error> {
                 let mut sha256 = None;
                 while let Some(name) = map.next_key::<String>()? {
-                    if name == "sha256" {
-                        sha256 = Some(map.next_value::<String>()?.to_ascii_lowercase());
-                    } else {
-                        map.next_value::<de::IgnoredAny>()?;
+                    match map.next_value::<serde_json::Value>()? {
+                        serde_json::Value::String(hex) if name == "sha256" => {
+                            sha256 = Some(hex.to_ascii_lowercase());
+                        }
+                        _ => {}
                     }
                 }
                 Ok(Announced(MetadataFile::Present { sha256 }))
@@ -202,14 +219,23 @@ mod tests {
                 MetadataFile::Unsaid,
             ]
         );
-        let loose =
-            br#"{"files":[{"filename":"a-1.tar.gz","url":"a-1.tar.gz","core-metadata":"yes"}]}"#;
-        assert_eq!(
-            decode(loose, &base).unwrap().files[0].metadata,
-            present(None)
-        );
-        let bad = br#"{"files":[{"filename":"a-1.tar.gz","url":"a-1.tar.gz","core-metadata":1}]}"#;
-        assert!(decode(bad, &base).is_err());
+        // Values outside the PEP are read by their truth, as pip reads them, and never fail the page.
+        for (value, expected) in [
+            (r#""yes""#, present(None)),
+            (r#""""#, MetadataFile::Absent),
+            ("1", present(None)),
+            ("0", MetadataFile::Absent),
+            ("-2.5", present(None)),
+            ("[]", MetadataFile::Absent),
+            (r#"["x"]"#, present(None)),
+            (r#"{"sha256":123,"md5":"x"}"#, present(None)),
+        ] {
+            let body = format!(
+                r#"{{"files":[{{"filename":"a-1.tar.gz","url":"a-1.tar.gz","core-metadata":{value}}}]}}"#
+            );
+            let page = decode(body.as_bytes(), &base).unwrap();
+            assert_eq!(page.files[0].metadata, expected, "{value}");
+        }
     }
 
     #[test]

@@ -217,18 +217,16 @@ impl Key {
     ) -> Key {
         let mut context = ring::digest::Context::new(&ring::digest::SHA256);
         let url = redact(url);
-        let stored_as = match kind {
-            Kind::Page => super::PAGE_CONTENT_TYPE,
-            Kind::File => "",
-        };
-        for part in [
+        // A page is stored in the cache's own form, so a page of an older form is never read as this one;
+        // any other answer is stored as it came, and its key stays what it was.
+        let stored_as = (kind == Kind::Page).then_some(super::PAGE_CONTENT_TYPE.as_bytes());
+        for part in stored_as.into_iter().chain([
             LAYOUT.as_bytes(),
-            stored_as.as_bytes(),
             url.as_bytes(),
             accept.as_bytes(),
             range.unwrap_or("").as_bytes(),
             credentials.unwrap_or(b""),
-        ] {
+        ]) {
             // Length-prefixed, so that no two different requests hash the same bytes.
             context.update(&(part.len() as u64).to_le_bytes());
             context.update(part);

@@ -147,6 +147,13 @@ fn keys_separate_credentials_without_holding_them() {
     assert_ne!(nobody, Key::new(&url, Kind::File, "text/html", None, None));
     // A page is stored in the cache's own form, whose version is part of the key.
     assert_ne!(nobody, Key::new(&url, Kind::Page, "*/*", None, None));
+    // Other answers keep the keys of the first release of this layout, so an upgrade keeps them cached.
+    let metadata =
+        Url::parse("http://127.0.0.1:9/files/demo-1.0-py3-none-any.whl.metadata").unwrap();
+    assert_eq!(
+        Key::new(&metadata, Kind::File, "*/*", None, None).0,
+        "612e655a7abd2028ba105997d391371cdd2acd480b6ea7b94957d789c56e8411"
+    );
     assert_eq!(alice.0.len(), 64);
     assert!(!alice.0.contains("alice") && !alice.0.contains("s3cret"));
 }

@@ -27,7 +27,8 @@ impl IndexClient {
     }
 
     /// `<file url>.metadata` unless the page says there is none, checked against the SHA-256 the page gives
-    /// for it, memoized per file; where the index has none, the wheel's own METADATA when `read_wheel`.
+    /// for it, memoized per file; where the index has none and the page did not announce one, the wheel's own
+    /// METADATA when `read_wheel`.
     async fn metadata_of(&self, file: &IndexFile, read_wheel: bool) -> Arc<Lookup<String>> {
         let file_url = match file.url.parse() {
             Ok(url) => url,
@@ -52,6 +53,14 @@ impl IndexClient {
                     Ok(()) => Lookup::Found(String::from_utf8_lossy(&f.body).into_owned()),
                     Err(e) => Lookup::Failed(format!("{}: {e}", redact(&url))),
                 },
+                // pip reads an announced file and stops when it cannot: it does not fall back to the wheel.
+                Ok(None) if matches!(file.metadata, MetadataFile::Present { .. }) => {
+                    Lookup::Failed(format!(
+                        "{}: the index page announces this core-metadata file, but the index does not \
+                         serve it (pip stops there)",
+                        redact(&url)
+                    ))
+                }
                 Ok(None) if read_wheel => self.metadata_from_wheel(file_url).await,
                 Ok(None) => Lookup::Missing,
                 Err(e) => Lookup::Failed(e),
