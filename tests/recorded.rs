@@ -6,6 +6,8 @@
 mod common;
 
 use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::Output;
 
 use common::{TestIndex, assert_matches_reference, code, fixtures, json, muslcheck};
 use serde_json::Value;
@@ -148,45 +150,56 @@ fn a_forbidden_metadata_file_means_reading_the_wheel() {
     assert_eq!(index.hits("/files/torchsde-0.2.5-py3-none-any.whl"), 1);
 }
 
-/// A served root holding `page` as the index page of `project`, and the named files copied from the
-/// fixtures (a recorded one, else a synthetic one).
-fn root_with_page(project: &str, page: &Value, files: &[&str]) -> tempfile::TempDir {
+/// A fixture file (`kind` is `index` or `files`): the recorded one, else the synthetic one.
+fn fixture(kind: &str, name: &str) -> PathBuf {
+    let recorded = fixtures().join(kind).join(name);
+    if recorded.exists() {
+        recorded
+    } else {
+        fixtures().join("synthetic").join(kind).join(name)
+    }
+}
+
+/// A served root holding the fixture page of `project` with `core-metadata` set to `announced` on every
+/// file, and the named fixture files.
+fn root_announcing(project: &str, announced: Value, files: &[&str]) -> tempfile::TempDir {
+    let page_file = fixture("index", &format!("{project}.json"));
+    let mut page: Value = serde_json::from_slice(&std::fs::read(page_file).unwrap()).unwrap();
+    for file in page["files"].as_array_mut().unwrap() {
+        file["core-metadata"] = announced.clone();
+    }
     let root = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(root.path().join("index")).unwrap();
     std::fs::create_dir_all(root.path().join("files")).unwrap();
-    let page = serde_json::to_vec(page).unwrap();
+    let page = serde_json::to_vec(&page).unwrap();
     std::fs::write(root.path().join(format!("index/{project}.json")), page).unwrap();
     for file in files {
-        let recorded = fixtures().join("files").join(file);
-        let from = if recorded.exists() {
-            recorded
-        } else {
-            fixtures().join("synthetic/files").join(file)
-        };
-        std::fs::copy(from, root.path().join("files").join(file)).unwrap();
+        std::fs::copy(fixture("files", file), root.path().join("files").join(file)).unwrap();
     }
     root
 }
 
-/// The fixture page of `project` with `core-metadata` set to `announced` on every file.
-fn page_announcing(project: &str, announced: Value) -> Value {
-    let recorded = fixtures().join(format!("index/{project}.json"));
-    let path = if recorded.exists() {
-        recorded
-    } else {
-        fixtures().join(format!("synthetic/index/{project}.json"))
-    };
-    let mut page: Value = serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap();
-    for file in page["files"].as_array_mut().unwrap() {
-        file["core-metadata"] = announced.clone();
-    }
-    page
+/// Checks one requirement line against an index serving `root` as `behaviour` says: the index (for its
+/// request counts), the run's output, and the requirement's verdict for CPython 3.12 on x86_64.
+fn check_served(
+    root: &tempfile::TempDir,
+    behaviour: common::Behaviour,
+    requirement: &str,
+) -> (TestIndex, Output, Value) {
+    let index = TestIndex::start_with(common::Behaviour {
+        root: Some(root.path().to_path_buf()),
+        ..behaviour
+    });
+    let (_dir, path) = common::temp_requirements(&format!("{requirement}\n"));
+    let out = muslcheck(&[&path, "--index-url", &index.url(), "--format", "json"]);
+    let verdict = json(&out)["packages"][0]["targets"]["cp312-musllinux_1_2_x86_64"].clone();
+    (index, out, verdict)
 }
 
 #[test]
 fn announced_metadata_must_match_the_hash_the_page_gives() {
     let metadata = "synthetic_badmeta-1.0-py3-none-any.whl.metadata";
-    let bytes = std::fs::read(fixtures().join("synthetic/files").join(metadata)).unwrap();
+    let bytes = std::fs::read(fixture("files", metadata)).unwrap();
     let right: String = ring::digest::digest(&ring::digest::SHA256, &bytes)
         .as_ref()
         .iter()
@@ -195,17 +208,13 @@ fn announced_metadata_must_match_the_hash_the_page_gives() {
     let wrong = "0".repeat(64);
     for html in [false, true] {
         for (sha256, outcome) in [(&right, "wheel"), (&wrong, "unknown")] {
-            let page =
-                page_announcing("synthetic-badmeta", serde_json::json!({ "sha256": sha256 }));
-            let root = root_with_page("synthetic-badmeta", &page, &[metadata]);
-            let index = TestIndex::start_with(common::Behaviour {
-                root: Some(root.path().to_path_buf()),
+            let announced = serde_json::json!({ "sha256": sha256 });
+            let root = root_announcing("synthetic-badmeta", announced, &[metadata]);
+            let behaviour = common::Behaviour {
                 html,
                 ..Default::default()
-            });
-            let (_dir, path) = common::temp_requirements("synthetic-badmeta==1.0\n");
-            let out = muslcheck(&[&path, "--index-url", &index.url(), "--format", "json"]);
-            let verdict = &json(&out)["packages"][0]["targets"]["cp312-musllinux_1_2_x86_64"];
+            };
+            let (index, out, verdict) = check_served(&root, behaviour, "synthetic-badmeta==1.0");
             assert_eq!(verdict["outcome"], outcome, "html={html}: {verdict}");
             assert_eq!(index.hits(&format!("/files/{metadata}")), 1);
             if outcome == "unknown" {
@@ -220,15 +229,8 @@ fn announced_metadata_must_match_the_hash_the_page_gives() {
 #[test]
 fn metadata_the_page_says_is_absent_is_read_from_the_wheel_without_asking() {
     let wheel = "torchsde-0.2.5-py3-none-any.whl";
-    let page = page_announcing("torchsde", Value::Bool(false));
-    let root = root_with_page("torchsde", &page, &[wheel]);
-    let index = TestIndex::start_with(common::Behaviour {
-        root: Some(root.path().to_path_buf()),
-        ..Default::default()
-    });
-    let (_dir, path) = common::temp_requirements("torchsde==0.2.5\n");
-    let out = muslcheck(&[&path, "--index-url", &index.url(), "--format", "json"]);
-    let verdict = &json(&out)["packages"][0]["targets"]["cp312-musllinux_1_2_x86_64"];
+    let root = root_announcing("torchsde", Value::Bool(false), &[wheel]);
+    let (index, _, verdict) = check_served(&root, Default::default(), "torchsde==0.2.5");
     // Its METADATA is one pip rejects: the verdict shows it was read.
     assert_eq!(verdict["outcome"], "fail", "{verdict}");
     assert_eq!(index.hits(&format!("/files/{wheel}.metadata")), 0);
@@ -238,17 +240,13 @@ fn metadata_the_page_says_is_absent_is_read_from_the_wheel_without_asking() {
 #[test]
 fn an_announced_metadata_file_the_index_does_not_serve_is_unknown_as_pip_stops_there() {
     let wheel = "torchsde-0.2.5-py3-none-any.whl";
-    let page = page_announcing("torchsde", Value::Bool(true));
-    let root = root_with_page("torchsde", &page, &[wheel]);
+    let root = root_announcing("torchsde", Value::Bool(true), &[wheel]);
     for metadata_forbidden in [false, true] {
-        let index = TestIndex::start_with(common::Behaviour {
-            root: Some(root.path().to_path_buf()),
+        let behaviour = common::Behaviour {
             metadata_forbidden,
             ..Default::default()
-        });
-        let (_dir, path) = common::temp_requirements("torchsde==0.2.5\n");
-        let out = muslcheck(&[&path, "--index-url", &index.url(), "--format", "json"]);
-        let verdict = &json(&out)["packages"][0]["targets"]["cp312-musllinux_1_2_x86_64"];
+        };
+        let (index, out, verdict) = check_served(&root, behaviour, "torchsde==0.2.5");
         assert_eq!(verdict["outcome"], "unknown", "{verdict}");
         let reason = verdict["reason"].as_str().unwrap();
         assert!(

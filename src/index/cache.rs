@@ -114,7 +114,9 @@ impl HttpCache {
         send: impl AsyncFnOnce(&Conditional) -> Result<Reply, String>,
     ) -> Result<Option<Fetched>, String> {
         let stored = self.load(key);
-        let fresh = stored.as_ref().is_some_and(|e| unix_now() < e.expires);
+        let fresh = stored
+            .as_ref()
+            .is_some_and(|e| super::unix_now() < e.expires);
         let usable = match self.mode {
             CacheMode::Offline => stored.is_some(),
             CacheMode::Normal => fresh,
@@ -154,7 +156,7 @@ impl HttpCache {
             Reply::NotModified(caching) => match stored {
                 Some(entry) => {
                     self.counts.revalidated.fetch_add(1, Ordering::Relaxed);
-                    let entry = entry.refreshed(&caching, kind, unix_now());
+                    let entry = entry.refreshed(&caching, kind, super::unix_now());
                     self.store(key, &entry);
                     Ok(entry.into_fetched())
                 }
@@ -173,7 +175,7 @@ impl HttpCache {
                     (Kind::Page, Some(f)) => Some(decoded_page(f, url)),
                     (_, other) => other,
                 };
-                let entry = Entry::from_reply(url, fetched, kind, unix_now());
+                let entry = Entry::from_reply(url, fetched, kind, super::unix_now());
                 self.store(key, &entry);
                 Ok(entry.into_fetched())
             }
@@ -345,13 +347,6 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
         }
     }
     Ok(())
-}
-
-fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
 }
 
 /// The platform's cache directory for muslcheck: `$XDG_CACHE_HOME/muslcheck` or `~/.cache/muslcheck` (Linux

@@ -130,6 +130,28 @@ pub fn redact(url: &Url) -> String {
     shown.to_string()
 }
 
+/// What a decoded page announces of each file's core metadata, in page order (the decoders' tests).
+#[cfg(test)]
+fn announcements(page: Result<ProjectPage, DecodeError>) -> Vec<MetadataFile> {
+    page.unwrap()
+        .files
+        .into_iter()
+        .map(|f| f.metadata)
+        .collect()
+}
+
+/// Seconds since the Unix epoch by this machine's clock (0 for a clock set before it).
+fn unix_now() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+/// Lower-case hex, as hashes are written in cache keys and on index pages.
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// `%2B` → `+`: user names, passwords and file names in URLs are percent-encoded.
 pub(crate) fn percent_decode(s: &str) -> String {
     let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);

@@ -3,17 +3,13 @@
 //! recipients must still accept (RFC 850's `Sunday, 06-Nov-94 08:49:37 GMT`, asctime's
 //! `Sun Nov  6 08:49:37 1994`).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 /// How long to wait before asking again, as the answer's `Retry-After` says. A date is measured against the
 /// answer's own `Date` where it has one, so that a server whose clock is off from this machine's is waited
 /// for as long as it means; else against this machine's clock.
 pub fn wait(retry_after: &str, date: Option<&str>) -> Option<Duration> {
-    let now = date.and_then(http_date).unwrap_or_else(|| {
-        SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| d.as_secs())
-    });
+    let now = date.and_then(http_date).unwrap_or_else(super::unix_now);
     parse(retry_after, now)
 }
 

@@ -232,6 +232,6 @@ impl Key {
             context.update(part);
         }
         let digest = context.finish();
-        Key(digest.as_ref().iter().map(|b| format!("{b:02x}")).collect())
+        Key(crate::index::hex(digest.as_ref()))
     }
 }

@@ -173,8 +173,7 @@ fn matches_announced(announced: &MetadataFile, body: &[u8]) -> Result<(), String
     else {
         return Ok(());
     };
-    let digest = ring::digest::digest(&ring::digest::SHA256, body);
-    let actual: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+    let actual = crate::index::hex(ring::digest::digest(&ring::digest::SHA256, body).as_ref());
     if &actual == expected {
         Ok(())
     } else {
