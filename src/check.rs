@@ -17,7 +17,7 @@ use crate::index::{IndexClient, Lookup};
 use crate::input::{Entry, FormatControl, IndexRequirement, Input, Wanted};
 use crate::metadata;
 use crate::pep::{MarkerEnvironment, MarkerTree, Version, VersionSpecifiers};
-use crate::resolve::{Cand, Context, Resolution, Resolved, resolve};
+use crate::resolve::{Cand, Cause, Context, Resolution, Resolved, Standing, resolve};
 use crate::select::{Catalog, Policy};
 use crate::target::{TagRanks, Target};
 use crate::verdict::{Outcome, Verdict};
@@ -101,20 +101,7 @@ pub async fn check_tree(
 ) -> Checked {
     let shared = Arc::new(Shared::new(input, settings, client.clone()));
     let resolutions = resolve_all(input, &shared, progress).await;
-    let mut warnings = Vec::new();
-    for (t, resolution) in resolutions.iter().enumerate() {
-        let id = settings.targets[t].id();
-        if let Some(failure) = &resolution.failure {
-            warnings.push(format!("{id}: {}", failure.sentence()));
-        }
-        for (name, resolved) in &resolution.packages {
-            if let Some(why) = &resolved.dependencies_unknown {
-                warnings.push(format!(
-                    "{id}: the dependencies of {name} are unknown ({why}); the tree below it is not checked"
-                ));
-            }
-        }
-    }
+    let warnings = tree_warnings(settings, &resolutions);
     let resolutions = Arc::new(resolutions);
 
     // Every (row, target) verdict at once: rows 0.. are the entries, then the projects the tree adds.
@@ -199,64 +186,191 @@ pub async fn check_tree(
     }
 }
 
-/// For a run that did not resolve the tree: the projects that the chosen wheels of the first target depend on
-/// (their core metadata, markers evaluated for the target) but that the input does not name, each with one
-/// project that needs it, sorted. Empty when the input lists its whole tree, as a freeze does.
-pub async fn unlisted_dependencies(
+/// What a line-by-line check of pinned requirements learnt of their dependencies, from the metadata pip reads.
+#[derive(Debug, Default)]
+pub struct Closure {
+    /// Dependencies the pins do not list, or list at a version (or without the extras) the dependent does
+    /// not accept, each with one project that needs it: `lib ← app`. Empty for a real freeze.
+    pub open: Vec<String>,
+}
+
+impl Closure {
+    pub fn is_closed(&self) -> bool {
+        self.open.is_empty()
+    }
+}
+
+/// Whether pinned requirements list their whole tree on every target, read from the metadata of each pin's
+/// chosen file (the same files the line-by-line check read). A closed set adds `blocked_by` to the verdicts
+/// of pins that need a failing pin; an open one must be resolved as a tree.
+pub async fn pinned_closure(
     input: &Input,
     settings: &Settings,
     client: &IndexClient,
-    verdicts: &[Vec<Verdict>],
-) -> Vec<(String, String)> {
-    let Some(target) = settings.targets.first() else {
-        return Vec::new();
-    };
-    let env = target.marker_environment();
-    let listed: std::collections::BTreeSet<String> = input
-        .entries
-        .iter()
-        .filter_map(|e| match &e.wanted {
-            Wanted::Index(r) => Some(r.name.clone()),
-            Wanted::NotIndex { name, .. } => name.clone(),
-        })
-        .collect();
-    let mut missing: std::collections::BTreeMap<String, String> = Default::default();
-    for (entry, row) in input.entries.iter().zip(verdicts) {
-        let (Wanted::Index(requirement), Some(verdict)) = (&entry.wanted, row.first()) else {
-            continue;
-        };
-        let Some(filename) = verdict
-            .file
-            .as_deref()
-            .filter(|_| verdict.outcome == Outcome::Wheel)
-        else {
-            continue;
-        };
-        let page = client.project(&requirement.name).await;
-        let Lookup::Found(page) = page.as_ref() else {
-            continue;
-        };
-        let Some(file) = page.files.iter().find(|f| f.filename == filename) else {
-            continue;
-        };
-        let metadata = client.core_metadata(file).await;
-        let Lookup::Found(text) = metadata.as_ref() else {
-            continue;
-        };
-        let extras: Vec<crate::pep::ExtraName> = requirement
-            .extras
-            .iter()
-            .filter_map(|e| e.parse().ok())
+    verdicts: &mut [Vec<Verdict>],
+) -> Closure {
+    let mut open = std::collections::BTreeSet::new();
+    for (t, target) in settings.targets.iter().enumerate() {
+        let env = target.marker_environment();
+        let ranks = TagRanks::new(target);
+        // Each listed project: its entry's row, the extras it is asked with, the version it gets here.
+        let mut listed: HashMap<&str, (usize, Vec<String>, Option<Version>)> = HashMap::new();
+        for (i, entry) in input.entries.iter().enumerate() {
+            if let Wanted::Index(r) = &entry.wanted
+                && r.marker.evaluate(&env, &[])
+            {
+                let version = verdicts[i][t]
+                    .version
+                    .as_deref()
+                    .and_then(|v| crate::pep::parse_version(v).ok());
+                let slot = listed
+                    .entry(r.name.as_str())
+                    .or_insert((i, Vec::new(), version));
+                slot.1.extend(r.extras.iter().cloned());
+            }
+        }
+        // Each pin's stated dependencies, read once.
+        let mut stated: Vec<(usize, &str, crate::resolve::Meta)> = Vec::new();
+        for (i, entry) in input.entries.iter().enumerate() {
+            let (Wanted::Index(requirement), verdict) = (&entry.wanted, &verdicts[i][t]) else {
+                continue;
+            };
+            if !matches!(verdict.outcome, Outcome::Wheel | Outcome::Build) {
+                continue;
+            }
+            let Some(version) = verdict
+                .version
+                .as_deref()
+                .and_then(|v| crate::pep::parse_version(v).ok())
+            else {
+                continue;
+            };
+            let (allow_wheel, allow_sdist) = settings.formats.allowed(&requirement.name);
+            let release = crate::resolve::Release {
+                client,
+                target,
+                ranks: &ranks,
+                policy: Policy {
+                    allow_pre: settings.pre,
+                    allow_sdist,
+                    allow_wheel,
+                    prefer_binary: settings.prefer_binary,
+                },
+            };
+            stated.push((
+                i,
+                &requirement.name,
+                release.requires(&requirement.name, &version).await,
+            ));
+        }
+        // The extras a dependency asks of a listed project count as asked (a freeze lists no extras, but
+        // does list what they pull in); a few rounds reach every extra that extras ask for.
+        let mut needs: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut missing = std::collections::BTreeSet::new();
+        for _round in 0..4 {
+            needs.clear();
+            missing.clear();
+            let mut asked_more: Vec<(String, String)> = Vec::new();
+            for (row, name, meta) in &stated {
+                let Some(deps) = meta.deps() else {
+                    continue;
+                };
+                let extras: Vec<crate::pep::ExtraName> = listed
+                    .get(name)
+                    .map(|(_, e, _)| e.iter().filter_map(|e| e.parse().ok()).collect())
+                    .unwrap_or_default();
+                for dep in deps {
+                    if !dep.marker.evaluate(&env, &extras) || *dep.name == **name {
+                        continue;
+                    }
+                    let accepted = listed.get(&*dep.name).filter(|(_, _, version)| {
+                        version.as_ref().is_none_or(|v| dep.specifiers.contains(v))
+                    });
+                    match accepted {
+                        Some((dep_row, asked, _)) => {
+                            needs.entry(*row).or_default().push(*dep_row);
+                            for extra in &dep.extras {
+                                if !asked.iter().any(|a| **a == **extra) {
+                                    asked_more.push((dep.name.to_string(), extra.to_string()));
+                                }
+                            }
+                        }
+                        None => {
+                            missing.insert(format!("{} ← {name}", dep.text));
+                        }
+                    }
+                }
+            }
+            if asked_more.is_empty() {
+                break;
+            }
+            for (name, extra) in asked_more {
+                if let Some(slot) = listed.get_mut(name.as_str())
+                    && !slot.1.contains(&extra)
+                {
+                    slot.1.push(extra);
+                }
+            }
+        }
+        open.extend(missing);
+        // Pins that need a failing pin keep their verdict and say what blocks them.
+        let failing =
+            |row: usize| matches!(verdicts[row][t].outcome, Outcome::Fail | Outcome::Missing);
+        let blocked: Vec<(usize, Vec<Vec<String>>)> = needs
+            .keys()
+            .filter_map(|&row| {
+                let chains = chains_to_failing(row, &needs, &failing, |r| {
+                    verdicts[r][t]
+                        .version
+                        .as_ref()
+                        .map(|_| listed_name(input, r))
+                });
+                (!chains.is_empty()).then_some((row, chains))
+            })
             .collect();
-        for dep in crate::resolve::parse_deps(text) {
-            if dep.marker.evaluate(&env, &extras) && !listed.contains(&*dep.name) {
-                missing
-                    .entry(dep.name.to_string())
-                    .or_insert_with(|| requirement.name.clone());
+        for (row, chains) in blocked {
+            block(&mut verdicts[row][t], chains);
+        }
+    }
+    Closure {
+        open: open.into_iter().collect(),
+    }
+}
+
+/// The name an entry asks for.
+fn listed_name(input: &Input, row: usize) -> String {
+    match &input.entries[row].wanted {
+        Wanted::Index(r) => r.name.clone(),
+        Wanted::NotIndex { name, .. } => name.clone().unwrap_or_default(),
+    }
+}
+
+/// The shortest chains from `start` down its needs to rows that fail, each from the first dependency to the
+/// failing one, shortest first.
+fn chains_to_failing(
+    start: usize,
+    needs: &HashMap<usize, Vec<usize>>,
+    failing: &dyn Fn(usize) -> bool,
+    name: impl Fn(usize) -> Option<String>,
+) -> Vec<Vec<String>> {
+    let mut chains = Vec::new();
+    let mut seen = std::collections::BTreeSet::from([start]);
+    let mut queue = std::collections::VecDeque::from([(start, Vec::new())]);
+    while let Some((row, path)) = queue.pop_front() {
+        for &next in needs.get(&row).into_iter().flatten() {
+            if !seen.insert(next) {
+                continue;
+            }
+            let mut path: Vec<String> = path.clone();
+            path.push(name(next).unwrap_or_default());
+            if failing(next) {
+                chains.push(path);
+            } else {
+                queue.push_back((next, path));
             }
         }
     }
-    missing.into_iter().collect()
+    chains
 }
 
 /// One resolution per target, each on a blocking thread (pubgrub is synchronous), all at once.
@@ -347,16 +461,7 @@ impl Shared {
         let (Some(resolved), Wanted::Index(requirement)) = (resolved, &entry.wanted) else {
             return self.verdict(entry, t).await;
         };
-        let mut verdict = match &resolved.version {
-            Cand::Real(version) => {
-                let mut pinned = entry.clone();
-                pinned.wanted = Wanted::Index(pin(requirement, version));
-                self.verdict(&pinned, t).await
-            }
-            Cand::Unavailable => self.verdict(entry, t).await,
-        };
-        annotate(&mut verdict, resolved, resolution);
-        verdict
+        self.standing_verdict(entry, requirement, resolved, t).await
     }
 
     /// The verdict on target `t` of a project only the tree names.
@@ -371,10 +476,6 @@ impl Shared {
             marker_text: None,
             extras: Vec::new(),
         };
-        let requirement = match &resolved.version {
-            Cand::Real(version) => pin(&requirement, version),
-            Cand::Unavailable => requirement,
-        };
         let entry = Entry {
             text: resolved.requirement.clone(),
             source: crate::input::Location {
@@ -382,10 +483,60 @@ impl Shared {
                 line: 0,
                 key: None,
             },
-            wanted: Wanted::Index(requirement),
+            wanted: Wanted::Index(requirement.clone()),
         };
-        let mut verdict = self.verdict(&entry, t).await;
-        annotate(&mut verdict, resolved, resolution);
+        self.standing_verdict(&entry, &requirement, resolved, t)
+            .await
+    }
+
+    /// The verdict of a project of the tree, as its standing makes it: its own files' verdict at the version
+    /// chosen (or, when it cannot be installed, against every requirement on it), with what blocks it.
+    async fn standing_verdict(
+        &self,
+        entry: &Entry,
+        requirement: &IndexRequirement,
+        resolved: &Resolved,
+        t: usize,
+    ) -> Verdict {
+        if let Standing::NeededOnlyBy(needers) = &resolved.standing {
+            let mut verdict = Verdict::bare(Outcome::Skip, not_installed(needers));
+            verdict.via = resolved.via.clone();
+            verdict.needed_only_by = needers.clone();
+            return verdict;
+        }
+        let mut asked = requirement.clone();
+        asked.specifiers = match &resolved.version {
+            Cand::Real(version) => crate::pep::exactly(version),
+            // Against every requirement on it, so that the release shown is one they admit.
+            Cand::Unavailable => resolved.specifiers.clone(),
+        };
+        let mut pinned = entry.clone();
+        pinned.wanted = Wanted::Index(asked);
+        let mut verdict = self.verdict(&pinned, t).await;
+        match &resolved.standing {
+            Standing::Fails(Cause::NoFile) if installs(&verdict) => {
+                // The catalog found a file the resolver could not take: say so rather than guess.
+                verdict = Verdict::bare(
+                    Outcome::Unknown,
+                    format!(
+                        "the resolver found no installable release of {} for {}, yet {} matches",
+                        requirement.name,
+                        resolved.specifiers,
+                        verdict.file.as_deref().unwrap_or("a file"),
+                    ),
+                );
+            }
+            Standing::Fails(Cause::Conflict(why)) => {
+                verdict.outcome = Outcome::Fail;
+                verdict.file = None;
+                verdict.size = None;
+                verdict.reason = why.clone();
+                verdict.advice.clear();
+            }
+            Standing::Blocked(chains) => block(&mut verdict, chains.clone()),
+            Standing::Installed | Standing::Fails(Cause::NoFile) | Standing::NeededOnlyBy(_) => {}
+        }
+        annotate(&mut verdict, resolved);
         verdict
     }
 
@@ -486,29 +637,10 @@ impl Shared {
     }
 }
 
-/// The requirement pinned to the version the resolver chose (its marker kept: it held on the target).
-fn pin(requirement: &IndexRequirement, version: &Version) -> IndexRequirement {
-    let mut pinned = requirement.clone();
-    pinned.specifiers = crate::pep::exactly(version);
-    pinned
-}
-
-/// What the tree adds to a verdict: the chains that pulled the project in, a failed resolution, and
-/// dependencies that could not be read.
-fn annotate(verdict: &mut Verdict, resolved: &Resolved, resolution: &Resolution) {
+/// What the tree adds to a verdict: the chains that pulled the project in, and dependencies that were read
+/// elsewhere or could not be read.
+fn annotate(verdict: &mut Verdict, resolved: &Resolved) {
     verdict.via = resolved.via.clone();
-    if let (Cand::Unavailable, Some(failure)) = (&resolved.version, &resolution.failure)
-        && matches!(verdict.outcome, Outcome::Wheel | Outcome::Build)
-    {
-        verdict.outcome = Outcome::Fail;
-        verdict.file = None;
-        verdict.size = None;
-        verdict.reason = format!(
-            "no version satisfies every requirement on it: {}",
-            failure.sentence()
-        );
-        verdict.advice.clear();
-    }
     if let Some(wheel) = &resolved.dependencies_from {
         verdict.advice.push(format!(
             "its dependencies are read from {wheel}: the index declares none for the sdist, and pip \
@@ -520,4 +652,59 @@ fn annotate(verdict: &mut Verdict, resolved: &Resolved, resolution: &Resolution)
             "its dependencies are unknown ({why}): check what it pulls in by building it once"
         ));
     }
+}
+
+/// Marks a verdict as needing projects that cannot be installed: its own outcome stands, and its reason says
+/// what blocks it.
+fn block(verdict: &mut Verdict, chains: Vec<Vec<String>>) {
+    let shown: Vec<String> = chains.iter().map(|chain| chain.join(" → ")).collect();
+    verdict.reason.push_str(&format!(
+        "; blocked: needs {}, which cannot be installed here",
+        shown.join(", ")
+    ));
+    verdict.blocked_by = chains;
+}
+
+fn installs(verdict: &Verdict) -> bool {
+    matches!(verdict.outcome, Outcome::Wheel | Outcome::Build)
+}
+
+/// The reason of a project only failing projects need.
+fn not_installed(needers: &[String]) -> String {
+    let who = match needers {
+        [one] => format!("only {one} needs it, and {one} cannot"),
+        _ => format!("only {} need it, and they cannot", needers.join(", ")),
+    };
+    format!("not installed: {who} be installed on this target")
+}
+
+/// One warning per distinct failure and incomplete tree, naming the targets it happens on, in the order
+/// first met.
+fn tree_warnings(settings: &Settings, resolutions: &[Resolution]) -> Vec<String> {
+    let mut messages: Vec<(String, Vec<String>)> = Vec::new();
+    let mut add = |message: String, id: &str| match messages.iter_mut().find(|(m, _)| *m == message)
+    {
+        Some((_, ids)) => ids.push(id.to_string()),
+        None => messages.push((message, vec![id.to_string()])),
+    };
+    for (target, resolution) in settings.targets.iter().zip(resolutions) {
+        let id = target.id();
+        for failure in &resolution.failures {
+            add(failure.sentence(), &id);
+        }
+        for (name, resolved) in &resolution.packages {
+            if let Some(why) = &resolved.dependencies_unknown {
+                add(
+                    format!(
+                        "the dependencies of {name} are unknown ({why}); the tree below it is not checked"
+                    ),
+                    &id,
+                );
+            }
+        }
+    }
+    messages
+        .into_iter()
+        .map(|(message, ids)| format!("{}: {message}", ids.join(", ")))
+        .collect()
 }

@@ -82,6 +82,29 @@ pub struct Choice<'p> {
 
 impl<'p> Catalog<'p> {
     pub fn new(page: &'p ProjectPage, project: &str, target: &Target, ranks: &'p TagRanks) -> Self {
+        Self::with_files(page, project, target, ranks, None)
+    }
+
+    /// The catalog of one release only: enough to choose its file for an exact pin, at a fraction of the
+    /// cost on a page of thousands of files (a resolver asks this for every version it tries). Its
+    /// explanations know nothing of other releases.
+    pub fn of_release(
+        page: &'p ProjectPage,
+        project: &str,
+        target: &Target,
+        ranks: &'p TagRanks,
+        version: &Version,
+    ) -> Self {
+        Self::with_files(page, project, target, ranks, Some(version))
+    }
+
+    fn with_files(
+        page: &'p ProjectPage,
+        project: &str,
+        target: &Target,
+        ranks: &'p TagRanks,
+        only: Option<&Version>,
+    ) -> Self {
         let python =
             Version::from_str(&target.python.to_string()).expect("a CPython version parses");
         let mut python_ok_memo: HashMap<&str, bool> = HashMap::new();
@@ -90,7 +113,9 @@ impl<'p> Catalog<'p> {
             .iter()
             .zip(page.parsed(project))
             .filter_map(|(file, dist)| {
-                let dist = dist.as_ref()?;
+                let dist = dist
+                    .as_ref()
+                    .filter(|d| only.is_none_or(|v| d.version() == v))?;
                 let python_ok = match file.requires_python.as_deref() {
                     None => true,
                     Some(rp) => *python_ok_memo.entry(rp).or_insert_with(|| {
@@ -243,6 +268,8 @@ impl<'p> Catalog<'p> {
             advice: Vec::new(),
             size: e.file.size,
             via: Vec::new(),
+            blocked_by: Vec::new(),
+            needed_only_by: Vec::new(),
             ignored: None,
         };
         if outcome == Outcome::Build {

@@ -103,6 +103,13 @@ pub struct Verdict {
     /// dependent up to a top-level requirement, shortest first.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub via: Vec<Vec<String>>,
+    /// For a project that needs projects which cannot be installed: the chains down to them, each from its
+    /// dependency to the failing project (`[["torch"]]`, `[["thinc", "blis"]]`), shortest first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub blocked_by: Vec<Vec<String>>,
+    /// For a project that only failing projects need (its outcome is `skip`): those projects.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub needed_only_by: Vec<String>,
     /// Set when the configuration's ignore list covers this package: the verdict stands but does not count
     /// toward the exit code.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -136,6 +143,8 @@ impl Verdict {
             advice: Vec::new(),
             size: None,
             via: Vec::new(),
+            blocked_by: Vec::new(),
+            needed_only_by: Vec::new(),
             ignored: None,
         }
     }

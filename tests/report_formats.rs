@@ -36,7 +36,8 @@ const COMPARE: &[&str] = &["tests/fixtures/report/compare.txt", "--compare"];
 fn run(index: &TestIndex, args: &[&str], format: &str) -> (i32, String) {
     let url = index.url();
     let mut all: Vec<&str> = args.to_vec();
-    all.extend(["--index-url", &url, "--format", format]);
+    // Each line on its own: the recorded index holds only the named projects.
+    all.extend(["--no-deps", "--index-url", &url, "--format", format]);
     let out = muslcheck(&all);
     let stdout = String::from_utf8(out.stdout.clone()).expect("reports are UTF-8");
     assert!(
@@ -196,7 +197,15 @@ fn the_sarif_results_point_at_the_requirement_lines() {
 /// The matrix run in `format`, written to `output`.
 fn output_args<'a>(url: &'a str, format: &'a str, output: &'a str) -> Vec<&'a str> {
     let mut args: Vec<&str> = MATRIX.to_vec();
-    args.extend(["--index-url", url, "--format", format, "--output", output]);
+    args.extend([
+        "--no-deps",
+        "--index-url",
+        url,
+        "--format",
+        format,
+        "--output",
+        output,
+    ]);
     args
 }
 

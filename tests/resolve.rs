@@ -131,6 +131,23 @@ impl Run {
             .unwrap_or_default()
     }
 
+    fn blocked_by(&self, name: &str) -> Vec<Vec<String>> {
+        serde_json::from_value(self.package(name)["targets"][TARGET]["blocked_by"].clone())
+            .unwrap_or_default()
+    }
+
+    fn needed_only_by(&self, name: &str) -> Vec<String> {
+        serde_json::from_value(self.package(name)["targets"][TARGET]["needed_only_by"].clone())
+            .unwrap_or_default()
+    }
+
+    fn reason(&self, name: &str) -> String {
+        self.package(name)["targets"][TARGET]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    }
+
     fn warnings(&self) -> String {
         self.report["warnings"].to_string()
     }
@@ -264,7 +281,7 @@ fn a_dependency_cycle_resolves_once() {
 }
 
 #[test]
-fn a_dependency_with_no_file_for_the_target_fails_and_the_rest_is_still_checked() {
+fn a_dependency_with_no_file_for_the_target_fails_and_blocks_what_needs_it() {
     let mut u = Universe::default();
     u.wheel("app", "1.0", &["glibconly", "fine"])
         .tagged("glibconly", "1.0", "cp312-cp312-manylinux_2_17_x86_64", &[])
@@ -273,8 +290,12 @@ fn a_dependency_with_no_file_for_the_target_fails_and_the_rest_is_still_checked(
     assert_eq!(run.code, 1, "{}", run.report);
     let verdicts = run.verdicts();
     assert_eq!(verdicts["glibconly"].0, "fail");
-    assert_eq!(verdicts["fine"].0, "wheel");
+    // app keeps its own verdict and says what blocks it; fine is installed only for app, so pip never
+    // gets to it.
     assert_eq!(verdicts["app"].0, "wheel");
+    assert_eq!(run.blocked_by("app"), [vec!["glibconly"]]);
+    assert_eq!(verdicts["fine"].0, "skip");
+    assert_eq!(run.needed_only_by("fine"), ["app"]);
     let warnings = run.warnings();
     assert!(
         warnings.contains("pip cannot resolve the requirements (app)"),
@@ -284,14 +305,123 @@ fn a_dependency_with_no_file_for_the_target_fails_and_the_rest_is_still_checked(
     assert_eq!(run.via("glibconly"), [vec!["app"]]);
 }
 
+/// torchy has no file for musl. Three top-level requirements need it (one through `mid`); `other` does not,
+/// and shares `shared` with a failing one.
+fn blocker_universe() -> Universe {
+    let mut u = Universe::default();
+    u.tagged("torchy", "2.0", "cp312-cp312-manylinux_2_17_x86_64", &[])
+        .wheel("web", "1.0", &["torchy", "shared"])
+        .wheel("ml", "1.0", &["torchy>=1", "helper"])
+        .wheel("helper", "1.0", &["leaf"])
+        .wheel("leaf", "1.0", &[])
+        .wheel("lib", "1.0", &["mid"])
+        .wheel("mid", "1.0", &["torchy<3"])
+        .wheel("other", "1.0", &["shared>=1"])
+        .wheel("shared", "1.0", &[])
+        .wheel("shared", "1.5", &[]);
+    u
+}
+
 #[test]
-fn an_impossible_conflict_is_explained_in_pips_terms() {
+fn a_blocker_several_requirements_share_fails_alone_and_everything_else_gets_pips_answer() {
+    let u = blocker_universe();
+    let run = run(&u, &[("requirements.txt", "web>=1\nml\nother\nlib\n")], &[]);
+    assert_eq!(run.code, 1, "{}", run.report);
+    let expected: BTreeMap<&str, (&str, Option<&str>)> = BTreeMap::from([
+        ("helper", ("skip", None)),
+        ("leaf", ("skip", None)),
+        ("lib", ("wheel", Some("1.0"))),
+        ("mid", ("wheel", Some("1.0"))),
+        ("ml", ("wheel", Some("1.0"))),
+        ("other", ("wheel", Some("1.0"))),
+        ("shared", ("wheel", Some("1.5"))),
+        ("torchy", ("fail", Some("2.0"))),
+        ("web", ("wheel", Some("1.0"))),
+    ]);
+    let got = run.verdicts();
+    let got: BTreeMap<&str, (&str, Option<&str>)> = got
+        .iter()
+        .map(|(n, (o, v))| (n.as_str(), (o.as_str(), v.as_deref())))
+        .collect();
+    assert_eq!(got, expected);
+    // Only the project with no file fails; the others say what blocks them, down to it.
+    assert_eq!(run.blocked_by("web"), [vec!["torchy"]]);
+    assert_eq!(run.blocked_by("ml"), [vec!["torchy"]]);
+    assert_eq!(run.blocked_by("mid"), [vec!["torchy"]]);
+    assert_eq!(run.blocked_by("lib"), [vec!["mid", "torchy"]]);
+    for fine in ["other", "shared", "torchy", "helper", "leaf"] {
+        assert!(run.blocked_by(fine).is_empty(), "{fine}");
+    }
+    assert!(
+        run.reason("web").contains("blocked: needs torchy"),
+        "{}",
+        run.reason("web")
+    );
+    assert!(
+        run.reason("torchy")
+            .contains("no sdist and no musllinux wheel"),
+        "{}",
+        run.reason("torchy")
+    );
+    // What only failing projects need is not installed, and says which.
+    assert_eq!(run.needed_only_by("helper"), ["ml"]);
+    assert_eq!(run.needed_only_by("leaf"), ["ml"]);
+    assert!(
+        run.reason("helper")
+            .starts_with("not installed: only ml needs it")
+    );
+    // Each top-level requirement the blocker stops is named in a warning, each warning once.
+    let warnings: Vec<String> = serde_json::from_value(run.report["warnings"].clone()).unwrap();
+    for root in ["web", "ml", "lib"] {
+        assert!(
+            warnings
+                .iter()
+                .any(|w| w.contains("pip cannot resolve") && w.contains(root)),
+            "{root} in {warnings:?}"
+        );
+    }
+    let mut distinct = warnings.clone();
+    distinct.dedup();
+    assert_eq!(distinct, warnings);
+    assert_eq!(run.report["summary"][TARGET]["wheel"], 6);
+    assert_eq!(run.report["summary"][TARGET]["skip"], 2);
+    assert_eq!(run.report["summary"][TARGET]["fail"], 1);
+}
+
+#[test]
+fn a_blocker_on_one_target_only_is_named_once_with_its_target() {
+    let mut u = blocker_universe();
+    u.tagged("torchy", "2.0", "cp312-cp312-musllinux_1_2_aarch64", &[]);
+    let run = run(
+        &u,
+        &[("requirements.txt", "web>=1\nother\n")],
+        &["--arch", "x86_64,aarch64", "--python", "3.12"],
+    );
+    let warnings: Vec<String> = serde_json::from_value(run.report["warnings"].clone()).unwrap();
+    let about: Vec<&String> = warnings.iter().filter(|w| w.contains("torchy")).collect();
+    assert_eq!(about.len(), 1, "{warnings:?}");
+    assert!(
+        about[0].starts_with("cp312-musllinux_1_2_x86_64: "),
+        "{about:?}"
+    );
+    let web = &run.package("web")["targets"];
+    assert_eq!(web["cp312-musllinux_1_2_aarch64"]["outcome"], "wheel");
+    assert!(web["cp312-musllinux_1_2_aarch64"]["blocked_by"].is_null());
+    assert_eq!(
+        web["cp312-musllinux_1_2_x86_64"]["blocked_by"],
+        json!([["torchy"]])
+    );
+}
+
+#[test]
+fn an_impossible_conflict_fails_both_sides_in_pips_terms_and_the_rest_installs() {
     let mut u = Universe::default();
     u.wheel("a", "1.0", &["c<2"])
         .wheel("b", "1.0", &["c>=2"])
         .wheel("c", "1.0", &[])
-        .wheel("c", "2.0", &[]);
-    let run = run(&u, &[("requirements.txt", "a==1.0\nb>=1\n")], &[]);
+        .wheel("c", "2.0", &[])
+        .wheel("d", "1.0", &["c"]);
+    let run = run(&u, &[("requirements.txt", "a==1.0\nb>=1\nd\n")], &[]);
     assert_eq!(run.code, 1, "{}", run.report);
     let warnings = run.warnings();
     for needle in [
@@ -301,16 +431,26 @@ fn an_impossible_conflict_is_explained_in_pips_terms() {
     ] {
         assert!(warnings.contains(needle), "{needle} in {warnings}");
     }
-    // Everything else is still checked: the pin a 1.0 stands, and one side of the conflict fails.
+    // Both sides of the conflict fail, naming both; d and c are what pip installs without them.
     let verdicts = run.verdicts();
-    assert_eq!(verdicts["a"].0, "wheel");
-    let failed: Vec<&String> = verdicts
-        .iter()
-        .filter(|(_, v)| v.0 == "fail")
-        .map(|(name, _)| name)
-        .collect();
-    assert_eq!(failed.len(), 1, "{verdicts:?}");
-    assert!(["b", "c"].contains(&failed[0].as_str()), "{verdicts:?}");
+    assert_eq!(verdicts["a"].0, "fail");
+    assert_eq!(verdicts["b"].0, "fail");
+    for side in ["a", "b"] {
+        let reason = run.reason(side);
+        assert!(
+            reason.contains("a 1.0 depends on c<2") && reason.contains("b 1.0 depends on c>=2"),
+            "{side}: {reason}"
+        );
+    }
+    assert_eq!(
+        verdicts["d"],
+        ("wheel".to_string(), Some("1.0".to_string()))
+    );
+    assert_eq!(
+        verdicts["c"],
+        ("wheel".to_string(), Some("2.0".to_string()))
+    );
+    assert!(run.blocked_by("d").is_empty());
 }
 
 #[test]
@@ -375,38 +515,92 @@ fn an_sdist_without_declared_metadata_leaves_its_dependencies_unknown() {
 }
 
 #[test]
-fn the_tree_is_resolved_by_default_only_for_unpinned_inputs() {
+fn pinned_files_get_the_tree_pip_installs_unless_they_list_it_whole() {
     let mut u = Universe::default();
-    u.wheel("app", "1.0", &["lib"]).wheel("lib", "1.0", &[]);
+    u.wheel("app", "1.0", &["lib<2"])
+        .wheel("lib", "1.0", &[])
+        .wheel("lib", "2.0", &[])
+        .wheel("web", "1.0", &["psy[c]"])
+        .wheel("psy", "1.0", &["psy-c ; extra == 'c'"])
+        .sdist("psy-c", "1.0");
+    // A hand-pinned file: pip installs lib too, so the tree is resolved.
     let pinned = run(&u, &[("requirements.txt", "app==1.0\n")], &[]);
-    assert_eq!(names(&pinned), ["app"]);
-    assert!(pinned.report["notes"].to_string().contains("--deps"));
-    // The pins' own dependencies that the file does not list are named.
+    assert_eq!(names(&pinned), ["app", "lib"]);
+    assert_eq!(pinned.version("lib").as_deref(), Some("1.0"));
+    let notes = pinned.report["notes"].to_string();
     assert!(
-        pinned
-            .warnings()
-            .contains("pip would also install 1 project(s) the input does not list (lib ← app)"),
-        "{}",
-        pinned.warnings()
+        notes.contains("pip also installs what the pins do not list (lib<2 ← app)"),
+        "{notes}"
     );
+    // A freeze lists everything: checked line by line, and says so.
     let complete = run(&u, &[("requirements.txt", "app==1.0\nlib==1.0\n")], &[]);
-    assert_eq!(
-        complete.report["warnings"],
-        Value::Null,
-        "a freeze lists everything"
+    assert_eq!(names(&complete), ["app", "lib"]);
+    assert_eq!(complete.version("lib").as_deref(), Some("1.0"));
+    assert_eq!(complete.report["warnings"], Value::Null);
+    assert!(
+        complete.report["notes"]
+            .to_string()
+            .contains("the pins list all their dependencies")
+    );
+    // A pin the dependent does not accept is not a freeze: pip would fail, and the tree says why.
+    let clash = run(&u, &[("requirements.txt", "app==1.0\nlib==2.0\n")], &[]);
+    assert!(
+        clash.report["notes"]
+            .to_string()
+            .contains("pip also installs"),
+        "{}",
+        clash.report["notes"]
+    );
+    // The gate judges what pip installs: a pinned web pulls psy[c], whose psy-c builds.
+    let builds = run(&u, &[("requirements.txt", "web==1.0\npsy==1.0\n")], &[]);
+    assert_eq!(builds.code, 1, "{}", builds.report);
+    assert_eq!(builds.verdicts()["psy-c"].0, "build");
+    assert_eq!(builds.via("psy-c"), [vec!["psy[c]"]]);
+    // A freeze that lists the extra's dependency is closed, and still builds.
+    let frozen = run(
+        &u,
+        &[("requirements.txt", "web==1.0\npsy==1.0\npsy-c==1.0\n")],
+        &[],
+    );
+    assert_eq!(frozen.code, 1);
+    assert!(
+        frozen.report["notes"]
+            .to_string()
+            .contains("the pins list all")
     );
     let quiet = run(&u, &[("requirements.txt", "app==1.0\n")], &["--no-deps"]);
+    assert_eq!(names(&quiet), ["app"]);
     assert_eq!(
         quiet.report["warnings"],
         Value::Null,
         "--no-deps asks for the lines alone"
     );
-    let asked = run(&u, &[("requirements.txt", "app==1.0\n")], &["--deps"]);
-    assert_eq!(names(&asked), ["app", "lib"]);
     let ranged = run(&u, &[("requirements.txt", "app>=1\n")], &[]);
     assert_eq!(names(&ranged), ["app", "lib"]);
     let off = run(&u, &[("requirements.txt", "app>=1\n")], &["--no-deps"]);
     assert_eq!(names(&off), ["app"]);
+}
+
+#[test]
+fn a_freeze_with_a_failing_pin_says_what_it_blocks() {
+    let mut u = Universe::default();
+    u.tagged("torchy", "2.0", "cp312-cp312-manylinux_2_17_x86_64", &[])
+        .wheel("vision", "1.0", &["torchy==2.0"])
+        .wheel("fine", "1.0", &[]);
+    let run = run(
+        &u,
+        &[("requirements.txt", "torchy==2.0\nvision==1.0\nfine==1.0\n")],
+        &[],
+    );
+    assert_eq!(run.code, 1);
+    assert!(
+        run.report["notes"]
+            .to_string()
+            .contains("the pins list all")
+    );
+    assert_eq!(run.verdicts()["vision"].0, "wheel");
+    assert_eq!(run.blocked_by("vision"), [vec!["torchy"]]);
+    assert!(run.blocked_by("fine").is_empty());
 }
 
 #[test]

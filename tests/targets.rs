@@ -113,6 +113,7 @@ fn the_terminal_matrix_has_a_cell_per_target_and_problems_first() {
     );
     let out = muslcheck(&[
         &path,
+        "--no-deps",
         "--index-url",
         &index.url(),
         "--python",
@@ -272,14 +273,15 @@ fn compare_says_what_switching_to_alpine_changes() {
     let summary = compare["summary"].as_str().unwrap();
     assert!(summary.starts_with("switching to "), "{summary}");
     assert!(summary.contains("1 would fail (torch)"), "{summary}");
-    for pair in compare["pairs"].as_array().unwrap() {
-        assert_eq!(pair["packages_compared"], 4, "all but torch: {pair}");
+    // A wheel against a wheel: psycopg2 builds on both sides, spacy on aarch64.
+    for (pair, wheels) in compare["pairs"].as_array().unwrap().iter().zip([3, 2]) {
+        assert_eq!(pair["packages_compared"], wheels, "{pair}");
         assert!(pair["download_from"]["bytes"].as_u64().unwrap() > 0);
     }
 
     // The terminal report ends with the line to paste.
     let url = index.url();
-    let out = muslcheck(&[&path, "--index-url", &url, "--compare"]);
+    let out = muslcheck(&[&path, "--no-deps", "--index-url", &url, "--compare"]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(text.contains("switching python:3.12-slim"), "{text}");
     assert!(text.contains("torch  wheel → fail"), "{text}");

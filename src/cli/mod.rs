@@ -16,7 +16,7 @@ mod plan;
 mod settings;
 mod targets;
 
-use crate::check::{Dependency, Settings, check_all, check_tree, unlisted_dependencies};
+use crate::check::{Dependency, Settings, check_all, check_tree, pinned_closure};
 use crate::index::{
     CacheMode, CacheOptions, IndexClient, IndexOptions, Netrc, default_cache_dir, locate_netrc,
 };
@@ -91,14 +91,22 @@ pub fn run(args: Args) -> Result<Exit, String> {
         prefer_binary: args.prefer_binary || input.options.prefer_binary,
         formats: input.options.formats.clone(),
     };
-    let (tree, why) = wants_tree(&args, &input);
-    notes.push(why.to_string());
+    let mode = choose_mode(&args, &input);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     let shown = client.shown_urls();
-    let (verdicts, dependencies) = if tree {
+    let lines = |runtime: &tokio::runtime::Runtime| {
+        let progress = progress_bar(
+            (input.entries.len() * settings.targets.len()) as u64,
+            "{spinner} checking {pos}/{len} requirements {wide_bar} {elapsed}",
+        );
+        let verdicts = runtime.block_on(check_all(&input, &settings, client.clone(), &progress));
+        progress.finish_and_clear();
+        verdicts
+    };
+    let tree = |runtime: &tokio::runtime::Runtime, warnings: &mut Vec<String>| {
         let progress = progress_bar(
             0,
             "{spinner} resolving the dependency tree: {len} projects seen, {pos} dependency lists read {elapsed}",
@@ -107,21 +115,36 @@ pub fn run(args: Args) -> Result<Exit, String> {
         progress.finish_and_clear();
         warnings.extend(checked.warnings);
         (checked.verdicts, checked.dependencies)
-    } else {
-        let progress = progress_bar(
-            (input.entries.len() * settings.targets.len()) as u64,
-            "{spinner} checking {pos}/{len} requirements {wide_bar} {elapsed}",
-        );
-        let verdicts = runtime.block_on(check_all(&input, &settings, client.clone(), &progress));
-        progress.finish_and_clear();
-        if !args.no_deps {
-            let unlisted =
-                runtime.block_on(unlisted_dependencies(&input, &settings, &client, &verdicts));
-            if let Some(warning) = unlisted_warning(&unlisted) {
-                warnings.push(warning);
+    };
+    let (verdicts, dependencies) = match mode {
+        Mode::Tree(why) => {
+            notes.push(why.to_string());
+            tree(&runtime, &mut warnings)
+        }
+        Mode::Lines(why) => {
+            notes.push(why.to_string());
+            (lines(&runtime), Vec::new())
+        }
+        Mode::Pinned => {
+            let mut verdicts = lines(&runtime);
+            let closure =
+                runtime.block_on(pinned_closure(&input, &settings, &client, &mut verdicts));
+            if closure.is_closed() {
+                notes.push(
+                    "dependency tree: every requirement is pinned and the pins list all their dependencies \
+                     (read from their metadata), so each line is checked as pip installs it"
+                        .to_string(),
+                );
+                (verdicts, Vec::new())
+            } else {
+                notes.push(format!(
+                    "dependency tree: resolved on each target: every requirement is pinned, but pip also \
+                     installs what the pins do not list ({})",
+                    shortened(&closure.open, 5)
+                ));
+                tree(&runtime, &mut warnings)
             }
         }
-        (verdicts, Vec::new())
     };
     if let Some((note, warning)) = client.finish_cache() {
         notes.push(note);
@@ -254,41 +277,42 @@ fn read_netrc(
     }
 }
 
-/// The warning for pins whose dependencies the input does not list: pip installs those too, unchecked here.
-fn unlisted_warning(unlisted: &[(String, String)]) -> Option<String> {
-    const SHOWN: usize = 5;
-    if unlisted.is_empty() {
-        return None;
-    }
-    let shown: Vec<String> = unlisted
+/// `a, b, c and 4 more`.
+fn shortened(items: &[String], shown: usize) -> String {
+    let mut text = items
         .iter()
-        .take(SHOWN)
-        .map(|(dep, parent)| format!("{dep} ← {parent}"))
-        .collect();
-    let more = if unlisted.len() > SHOWN {
-        format!(" and {} more", unlisted.len() - SHOWN)
-    } else {
-        String::new()
-    };
-    Some(format!(
-        "pip would also install {} project(s) the input does not list ({}{more}): run with --deps to \
-         check the whole tree",
-        unlisted.len(),
-        shown.join(", ")
-    ))
+        .take(shown)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if items.len() > shown {
+        text.push_str(&format!(" and {} more", items.len() - shown));
+    }
+    text
 }
 
-/// Whether to resolve the dependency tree, and the note that says why.
-fn wants_tree(args: &Args, input: &Input) -> (bool, &'static str) {
+/// How the input is checked, and the note that says why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// Every project of the tree pip installs, resolved on each target.
+    Tree(&'static str),
+    /// Each line as it is.
+    Lines(&'static str),
+    /// Every requirement pinned: line by line when the pins list their whole tree, else the tree.
+    Pinned,
+}
+
+/// What `pip install` would be asked: requirements files and pyproject.toml install their whole tree, lock
+/// files list theirs.
+fn choose_mode(args: &Args, input: &Input) -> Mode {
     if args.deps {
-        return (true, "dependency tree: resolved on each target (--deps)");
+        return Mode::Tree("dependency tree: resolved on each target (--deps)");
     }
     if args.no_deps {
-        return (false, "dependency tree: not resolved (--no-deps)");
+        return Mode::Lines("dependency tree: not resolved (--no-deps)");
     }
     if input.files.iter().any(|(_, format)| format.is_lock()) {
-        return (
-            false,
+        return Mode::Lines(
             "dependency tree: not resolved, a lock file lists it already (--deps to resolve it anyway)",
         );
     }
@@ -301,20 +325,15 @@ fn wants_tree(args: &Args, input: &Input) -> (bool, &'static str) {
         })
         .collect();
     if requirements.is_empty() {
-        return (false, "dependency tree: nothing to resolve");
+        return Mode::Lines("dependency tree: nothing to resolve");
     }
     if requirements
         .iter()
         .all(|r| crate::pep::is_pinned(&r.specifiers))
     {
-        return (
-            false,
-            "dependency tree: not resolved, every requirement is pinned as a freeze lists the whole tree \
-             (--deps to resolve it anyway)",
-        );
+        return Mode::Pinned;
     }
-    (
-        true,
+    Mode::Tree(
         "dependency tree: resolved on each target (--no-deps checks only the requirements listed)",
     )
 }

@@ -29,7 +29,7 @@ pub struct Compare {
 pub struct Pair {
     pub from: String,
     pub to: String,
-    /// Like for like: the files of the packages that install (wheel or build) on both targets. A package
+    /// Like for like: the wheels of the packages that install a wheel on both targets. A package
     /// that fails on one side downloads nothing there, so the totals alone would flatter that side.
     pub download_from: Download,
     pub download_to: Download,
@@ -63,6 +63,9 @@ pub struct Counts {
     pub to_unknown: usize,
     /// From build, fail or missing to a wheel (or a skip).
     pub improved: usize,
+    /// Installed on the current image, but only failing projects need it on the proposed one: pip never gets
+    /// to it there. Neither a failure nor an improvement.
+    pub not_installed: usize,
 }
 
 /// The changes of one package that go the same way (`wheel → fail`), with the short labels of the proposed
@@ -125,6 +128,8 @@ pub fn compare(
     // Per package: its worst change and on which pairs' proposed targets.
     let mut worst: Vec<(String, Outcome, Vec<String>)> = Vec::new();
     let mut improved = Vec::new();
+    // Per failing project: the packages pip no longer gets to because of it.
+    let mut dropped: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for package in packages {
         let name = package
             .name
@@ -137,6 +142,16 @@ pub fn compare(
                 continue;
             };
             if a.outcome == b.outcome {
+                continue;
+            }
+            // Its own verdict did not change: only what needs it did. Said on a line of its own.
+            if !a.needed_only_by.is_empty() || !b.needed_only_by.is_empty() {
+                if a.needed_only_by.is_empty() && a.outcome != Outcome::Skip {
+                    let slot = dropped.entry(b.needed_only_by.join(", ")).or_default();
+                    if !slot.contains(&name) {
+                        slot.push(name.clone());
+                    }
+                }
                 continue;
             }
             changes.push(Change {
@@ -157,7 +172,7 @@ pub fn compare(
                     Some((o, _)) if badness(*o) > badness(b.outcome) => {}
                     _ => package_worst = Some((b.outcome, vec![label])),
                 }
-            } else if badness(b.outcome) == 0 {
+            } else if badness(b.outcome) == 0 && badness(a.outcome) > 0 {
                 // Only a change that ends in a wheel is an improvement worth the word; fail → build is not.
                 better = true;
             }
@@ -187,12 +202,20 @@ pub fn compare(
         to_fail: fails.len(),
         to_unknown: unknowns.len(),
         improved: improved.len(),
+        not_installed: dropped.values().map(Vec::len).sum(),
     };
     let pairs: Vec<Pair> = pairs
         .iter()
         .map(|(f, t)| like_for_like(f, t, packages))
         .collect();
-    let summary = summary_line(to, &builds, &fails, &unknowns, &improved, &pairs, labels);
+    let mut summary = summary_line(to, &builds, &fails, &unknowns, &improved, &pairs, labels);
+    for (needers, names) in &dropped {
+        summary.push_str(&format!(
+            "; {} no longer installed because {needers} cannot be ({})",
+            names.len(),
+            names.join(", ")
+        ));
+    }
     Compare {
         from: from.to_string(),
         to: to.to_string(),
@@ -211,7 +234,8 @@ fn like_for_like(from: &str, to: &str, packages: &[Package]) -> Pair {
         download_to: Download::default(),
         packages_compared: 0,
     };
-    let installs = |v: &&crate::verdict::Verdict| v.downloads();
+    // Like for like: a wheel against a wheel, never a wheel against the sdist the other side builds.
+    let installs = |v: &&crate::verdict::Verdict| v.downloads() && v.outcome == Outcome::Wheel;
     for package in packages {
         let a = package.targets.get(from).filter(installs);
         let b = package.targets.get(to).filter(installs);
@@ -279,7 +303,7 @@ fn summary_line(
     line
 }
 
-/// `download on aarch64 905.0 MB → 3.0 MB (saves 902.0 MB, the 3 packages both install)`; no difference is
+/// `download on aarch64 905.0 MB → 3.0 MB (saves 902.0 MB, the 3 packages both install as a wheel)`; no difference is
 /// claimed when a side lacks some sizes, since both totals are then lower bounds.
 fn download_clause(pair: &Pair, name_target: bool, labels: &BTreeMap<String, String>) -> String {
     let (a, b) = (pair.download_from, pair.download_to);
@@ -289,8 +313,8 @@ fn download_clause(pair: &Pair, name_target: bool, labels: &BTreeMap<String, Str
         String::new()
     };
     let covered = match pair.packages_compared {
-        1 => "the 1 package both install".to_string(),
-        n => format!("the {n} packages both install"),
+        1 => "the 1 package both install as a wheel".to_string(),
+        n => format!("the {n} packages both install as a wheel"),
     };
     let delta = if a.files_without_size > 0 || b.files_without_size > 0 {
         covered
@@ -313,6 +337,59 @@ mod tests {
         v.file = file.map(str::to_string);
         v.size = size;
         v
+    }
+
+    #[test]
+    fn what_a_blocker_leaves_uninstalled_is_neither_an_improvement_nor_a_failure() {
+        use Outcome::*;
+        let pairs = vec![("slim".to_string(), "alpine".to_string())];
+        let whl = |n| verdict(Wheel, Some("a.whl"), Some(n));
+        let mut dropped = Verdict::bare(Skip, "not installed: only ml needs it");
+        dropped.needed_only_by = vec!["ml".to_string()];
+        let mut blocked = whl(1_000);
+        blocked.blocked_by = vec![vec!["torch".to_string()]];
+        let packages = vec![
+            package(
+                "torch",
+                &[
+                    ("slim", whl(900_000_000)),
+                    ("alpine", verdict(Fail, None, None)),
+                ],
+            ),
+            package("ml", &[("slim", whl(1_000)), ("alpine", blocked)]),
+            package("helper", &[("slim", whl(2_000)), ("alpine", dropped)]),
+            package(
+                "llvmlite",
+                &[
+                    ("slim", whl(60_000_000)),
+                    (
+                        "alpine",
+                        verdict(Build, Some("llvmlite.tar.gz"), Some(200_000)),
+                    ),
+                ],
+            ),
+        ];
+        let c = compare("slim", "alpine", &pairs, &packages, &BTreeMap::new());
+        assert_eq!(
+            c.counts,
+            Counts {
+                to_build: 1,
+                to_fail: 1,
+                to_unknown: 0,
+                improved: 0,
+                not_installed: 1,
+            }
+        );
+        assert_eq!(c.changes.len(), 2, "torch and llvmlite: {:?}", c.changes);
+        assert!(
+            c.summary
+                .contains("; 1 no longer installed because ml cannot be (helper)"),
+            "{}",
+            c.summary
+        );
+        // A wheel against a wheel: only ml installs a wheel on both sides.
+        assert_eq!(c.pairs[0].packages_compared, 1);
+        assert!(!c.summary.contains("would get a wheel"), "{}", c.summary);
     }
 
     #[test]
@@ -385,7 +462,8 @@ mod tests {
                 to_build: 2,
                 to_fail: 1,
                 to_unknown: 0,
-                improved: 0
+                improved: 0,
+                not_installed: 0,
             }
         );
         assert_eq!(c.changes.len(), 5, "lxml ×2, spacy ×1, torch ×2");
@@ -399,17 +477,14 @@ mod tests {
         );
         assert!(
             c.summary.contains(
-                "download on x86_64 5.0 MB → 3.0 MB (saves 2.0 MB, the 3 packages both install)"
+                "download on x86_64 0.0 kB → 0.0 kB (saves 0.0 kB, the 1 package both install as a wheel)"
             ),
             "{}",
             c.summary
         );
-        assert!(
-            c.summary.contains("download on aarch64 5.0 MB → ≥ 3.0 MB"),
-            "{}",
-            c.summary
-        );
-        assert_eq!(c.pairs[1].download_to.files_without_size, 1);
+        // On aarch64 no package installs a wheel on both sides: no download figure is claimed.
+        assert_eq!(c.pairs[1].packages_compared, 0);
+        assert!(!c.summary.contains("download on aarch64"), "{}", c.summary);
     }
 
     #[test]

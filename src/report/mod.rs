@@ -442,10 +442,11 @@ impl Report {
                 paint(*o, n, format!("{n} {}", o.as_str()))
             })
             .collect();
+        // A project the tree adds is one on every target, in it or not, so that the targets' counts agree.
         let pulled_in = self
             .packages
             .iter()
-            .filter(|p| p.targets.get(id).is_some_and(|v| !v.via.is_empty()))
+            .filter(|p| p.targets.values().any(|v| !v.via.is_empty()))
             .count();
         let what = if pulled_in > 0 {
             format!(

@@ -49,11 +49,10 @@ impl Provider {
             .filter(|c| c.version < *chosen && range.contains(&Cand::Real(c.version.clone())))
             .take(AHEAD);
         for candidate in next {
-            let pin = crate::pep::exactly(&candidate.version);
-            let (ctx, name) = (self.ctx.clone(), name.clone());
+            let (ctx, name, version) = (self.ctx.clone(), name.clone(), candidate.version.clone());
             self.ctx
                 .handle
-                .spawn(async move { likely_metadata(&ctx, &name, &pin).await });
+                .spawn(async move { release_metadata(&ctx, &name, &version).await });
         }
     }
 
@@ -122,6 +121,25 @@ async fn likely_metadata(
     let wheel = {
         let catalog = Catalog::new(page, name, &ctx.target, &ctx.ranks);
         let choice = catalog.choose(specifiers, ctx.policy(name), &HashMap::new());
+        choice.wheel.map(|(file, _)| file.clone())
+    }?;
+    Some(ctx.client.core_metadata(&wheel).await)
+}
+
+/// The core metadata of the wheel pip would take for `name` `version` (none for an sdist).
+async fn release_metadata(
+    ctx: &Context,
+    name: &str,
+    version: &Version,
+) -> Option<Arc<Lookup<String>>> {
+    let lookup = ctx.client.project(name).await;
+    let Lookup::Found(page) = lookup.as_ref() else {
+        return None;
+    };
+    let wheel = {
+        let catalog = Catalog::of_release(page, name, &ctx.target, &ctx.ranks, version);
+        let pin = crate::pep::exactly(version);
+        let choice = catalog.choose(&pin, ctx.policy(name), &HashMap::new());
         choice.wheel.map(|(file, _)| file.clone())
     }?;
     Some(ctx.client.core_metadata(&wheel).await)

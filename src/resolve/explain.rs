@@ -111,7 +111,7 @@ fn stated_text(provider: &Provider, parent: &Pkg, parent_set: &Set, child: &Pkg)
 }
 
 /// pip's "Could not find a version that satisfies the requirement", with the reason the target gives.
-fn no_versions(pkg: &Pkg, provider: &Provider) -> String {
+pub(super) fn no_versions(pkg: &Pkg, provider: &Provider) -> String {
     let Some(name) = pkg.name() else {
         return "nothing to resolve".to_string();
     };

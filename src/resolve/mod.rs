@@ -3,9 +3,16 @@
 //!
 //! Versions are chosen by pubgrub (a backtracking resolver with conflict learning) over the versions that
 //! have a file pip could install on the target, newest first, dependencies read from each chosen version's
-//! core metadata with the target's markers and the extras asked for. When pip would fail to resolve, the
-//! failure is explained, and a second, relaxed resolution (a project may be left uninstalled) still gives a
-//! version to everything else.
+//! core metadata with the target's markers and the extras asked for.
+//!
+//! When pip cannot install the input, the tree is split the way a user fixes it, by leaving the failing
+//! top-level requirements out: each failed resolution names the top-level requirements it goes back to,
+//! those are left out and the rest is resolved again, until it resolves. What that last resolution chooses
+//! is what pip installs once the failing lines are replaced; every failure met on the way is kept, in pip's
+//! terms. A last, relaxed resolution of the whole input (a project may be left `Unavailable`) keeps the
+//! installable tree's versions and shows what the failing requirements would pull in; from it each project
+//! gets its [`Standing`]: installed, failing itself, blocked by a failing dependency, or needed only by
+//! failing projects.
 
 mod ahead;
 mod explain;
@@ -21,107 +28,184 @@ use pubgrub::PubGrubError;
 pub use explain::Failure;
 pub use provider::Context;
 use provider::{Pkg, Provider};
-use requires::Meta;
-pub(crate) use requires::parse_deps;
+pub use requires::Meta;
+pub use requires::Release;
 pub use versions::Cand;
+
+use crate::pep::VersionSpecifiers;
 
 /// One project of the resolved tree.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
-    /// `Unavailable` when its page could not be read, or when pip's resolution failed on it.
+    /// `Unavailable` when its page could not be read, or when it cannot be installed.
     pub version: Cand,
     /// The chains that pulled it in, each from its nearest dependent up to a top-level requirement,
     /// shortest first; empty for a top-level project.
     pub via: Vec<Vec<String>>,
     /// How the nearest dependent of the shortest chain wrote the requirement.
     pub requirement: String,
+    /// Every requirement on it in the tree, merged (with the constraints): what a failing project's
+    /// releases are checked against.
+    pub specifiers: VersionSpecifiers,
     /// Set when its dependencies could not be read (an sdist without declared metadata): the tree below it
     /// is incomplete.
     pub dependencies_unknown: Option<String>,
     /// Set when its dependencies were read from another file of the release (an sdist's, from a wheel).
     pub dependencies_from: Option<String>,
+    pub standing: Standing,
+}
+
+/// Where a project stands in what pip does with the input.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Standing {
+    /// pip installs it: it is in the tree of the input without its failing top-level requirements.
+    Installed,
+    /// It cannot be installed, for a reason of its own.
+    Fails(Cause),
+    /// Its own files would do, but it needs projects that cannot be installed: the chains down to them, each
+    /// from its dependency to the failing project, shortest first.
+    Blocked(Vec<Vec<String>>),
+    /// Only projects that cannot be installed (named) need it: pip never gets to install it.
+    NeededOnlyBy(Vec<String>),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Cause {
+    /// No release that the requirements on it admit has a file pip can install on the target.
+    NoFile,
+    /// Requirements that cannot hold together, in pip's terms.
+    Conflict(String),
 }
 
 #[derive(Debug, Default)]
 pub struct Resolution {
     /// By PEP 503 name.
     pub packages: BTreeMap<String, Resolved>,
-    pub failure: Option<Failure>,
+    /// Every blocker and conflict met, in the order found.
+    pub failures: Vec<Failure>,
+}
+
+/// A resolution's choices, ordered so that nothing depends on hashing.
+type Solution = BTreeMap<Pkg, Cand>;
+
+fn solve(provider: &Provider) -> Result<Solution, Box<PubGrubError<Provider>>> {
+    pubgrub::resolve(provider, Pkg::Root, Provider::root_version())
+        .map(|solution| solution.into_iter().collect())
+        .map_err(Box::new)
 }
 
 /// Resolves the tree for one target. Blocking: run it on a blocking thread of the runtime in `ctx.handle`.
 pub fn resolve(ctx: Arc<Context>) -> Resolution {
-    let strict = Provider::new(ctx.clone(), false);
-    let failure = match pubgrub::resolve(&strict, Pkg::Root, Provider::root_version()) {
-        Ok(solution) => return collect(&strict, &solution, None),
-        Err(PubGrubError::NoSolution(mut tree)) => {
-            tree.collapse_no_versions();
-            explain::explain(&tree, &strict)
-        }
-        Err(e) => Failure {
-            causes: vec![e.to_string()],
-            involved: Vec::new(),
-        },
-    };
-    let relaxed = Provider::new(ctx, true);
-    match pubgrub::resolve(&relaxed, Pkg::Root, Provider::root_version()) {
-        Ok(solution) => collect(&relaxed, &solution, Some(failure)),
-        Err(e) => {
-            let mut failure = failure;
-            failure.causes.push(e.to_string());
-            Resolution {
-                packages: BTreeMap::new(),
-                failure: Some(failure),
+    let provider = Provider::new(ctx.clone());
+    let mut failures = Vec::new();
+    let mut left_out = provider.unresolvable_roots(&mut failures);
+    let installable = loop {
+        provider.keep_roots(&left_out);
+        match solve(&provider).map_err(|e| *e) {
+            Ok(solution) => break Some(solution),
+            Err(PubGrubError::NoSolution(mut tree)) => {
+                tree.collapse_no_versions();
+                let failure = explain::explain(&tree, &provider);
+                let before = left_out.len();
+                left_out.extend(failure.involved.iter().cloned());
+                failures.push(failure);
+                if left_out.len() == before {
+                    break None;
+                }
+            }
+            Err(e) => {
+                failures.push(Failure {
+                    causes: vec![e.to_string()],
+                    involved: Vec::new(),
+                });
+                break None;
             }
         }
+    };
+    if failures.is_empty()
+        && let Some(solution) = &installable
+    {
+        let packages = collect(&provider, solution, &HashMap::new(), &BTreeSet::new(), &[]);
+        return Resolution { packages, failures };
     }
-}
-
-/// The solution as projects with their chains.
-fn collect(
-    provider: &Provider,
-    solution: &pubgrub::SelectedDependencies<Pkg, Cand>,
-    failure: Option<Failure>,
-) -> Resolution {
-    let versions: BTreeMap<String, Cand> = solution
+    // What the failing requirements would pull in were the blockers provided.
+    let base = installable.unwrap_or_default();
+    provider.keep_roots(&BTreeSet::new());
+    // Blockers are taken as provided. The failing top-level requirements may be left out too, but only when
+    // they cannot all hold together: allowed at once, the resolver would drop one rather than backtrack.
+    provider.relaxed.set(true);
+    let relaxed = solve(&provider).or_else(|_| {
+        *provider.left_out.borrow_mut() = left_out.clone();
+        solve(&provider)
+    });
+    let relaxed = match relaxed {
+        Ok(solution) => solution,
+        Err(e) => {
+            failures.push(Failure {
+                causes: vec![e.to_string()],
+                involved: Vec::new(),
+            });
+            Solution::default()
+        }
+    };
+    let base_names: HashMap<String, Cand> = base
         .iter()
         .filter_map(|(pkg, cand)| match pkg {
             Pkg::Project(name) => Some((name.to_string(), cand.clone())),
             _ => None,
         })
         .collect();
-    // Edges parent → child among the chosen projects, with the parent as shown (extras included) and how it
-    // wrote the requirement. The root is "".
-    let mut edges: BTreeMap<String, BTreeMap<String, (String, String)>> = BTreeMap::new();
-    for (pkg, cand) in solution.iter() {
-        let Some(deps) = provider
-            .stated
-            .borrow()
-            .get(&(pkg.clone(), cand.clone()))
-            .cloned()
-        else {
-            continue;
-        };
-        let parent = pkg.name().unwrap_or("").to_string();
-        let shown = match pkg {
-            Pkg::Extra(..) => pkg.to_string(),
-            _ => parent.clone(),
-        };
-        for dep in deps {
-            if *dep.name != *parent && versions.contains_key(&*dep.name) {
-                edges
-                    .entry(dep.name.to_string())
-                    .or_default()
-                    .entry(parent.clone())
-                    .or_insert((shown.clone(), dep.text.clone()));
-            }
+    let mut combined = base.clone();
+    for (pkg, cand) in relaxed {
+        if pkg.name().is_some_and(|n| !base_names.contains_key(n)) {
+            combined.insert(pkg, cand);
         }
     }
-    let chains = shortest_chains(&edges);
-    let packages = versions
+    let packages = collect(&provider, &combined, &base_names, &left_out, &failures);
+    Resolution { packages, failures }
+}
+
+/// The solution as projects with their chains and standing. `installed` holds the projects of the tree
+/// without the failing top-level requirements (`left_out`); with no failure at all, every project is
+/// installed and both are empty.
+fn collect(
+    provider: &Provider,
+    solution: &Solution,
+    installed: &HashMap<String, Cand>,
+    left_out: &BTreeSet<String>,
+    failures: &[Failure],
+) -> BTreeMap<String, Resolved> {
+    let mut versions: BTreeMap<String, Cand> = solution
+        .iter()
+        .filter_map(|(pkg, cand)| match pkg {
+            Pkg::Project(name) => Some((name.to_string(), cand.clone())),
+            _ => None,
+        })
+        .collect();
+    let mut graph = Graph::new(provider, solution, &versions);
+    let mut chains = shortest_chains(&graph.edges);
+    if chains.len() < versions.len() {
+        // The relaxed run chose a project for a version of another that the installable tree does not take:
+        // nothing leads to it.
+        let reachable: Solution = solution
+            .iter()
+            .filter(|(pkg, _)| pkg.name().is_none_or(|n| chains.contains_key(n)))
+            .map(|(pkg, cand)| (pkg.clone(), cand.clone()))
+            .collect();
+        versions.retain(|name, _| chains.contains_key(name));
+        graph = Graph::new(provider, &reachable, &versions);
+        chains = shortest_chains(&graph.edges);
+    }
+    let all_installed = installed.is_empty() && failures.is_empty();
+    let standings = if all_installed {
+        HashMap::new()
+    } else {
+        graph.standings(provider, &versions, installed, left_out, failures)
+    };
+    versions
         .into_iter()
         .map(|(name, version)| {
-            let parents = edges.get(&name).cloned().unwrap_or_default();
+            let parents = graph.edges.get(&name).cloned().unwrap_or_default();
             let direct = parents.contains_key("");
             let mut via: Vec<Vec<String>> = if direct {
                 Vec::new()
@@ -160,6 +244,8 @@ fn collect(
                 Cand::Unavailable => (None, None),
             };
             let resolved = Resolved {
+                specifiers: graph.specifiers_on(provider, &name),
+                standing: standings.get(&name).cloned().unwrap_or(Standing::Installed),
                 version,
                 via,
                 requirement,
@@ -168,8 +254,212 @@ fn collect(
             };
             (name, resolved)
         })
-        .collect();
-    Resolution { packages, failure }
+        .collect()
+}
+
+/// The chosen projects and who requires whom.
+struct Graph {
+    /// Child → parent (as shown, extras included; the root is "") → (shown, how the parent wrote it).
+    edges: BTreeMap<String, BTreeMap<String, (String, String)>>,
+    /// Parent → its children among the chosen projects.
+    children: BTreeMap<String, BTreeSet<String>>,
+    /// Child → every requirement on it that a chosen parent (or the input) states.
+    stated: BTreeMap<String, Vec<requires::Dep>>,
+}
+
+impl Graph {
+    fn new(provider: &Provider, solution: &Solution, versions: &BTreeMap<String, Cand>) -> Self {
+        let mut graph = Graph {
+            edges: BTreeMap::new(),
+            children: BTreeMap::new(),
+            stated: BTreeMap::new(),
+        };
+        for (pkg, cand) in solution.iter() {
+            let Some(deps) = provider
+                .stated
+                .borrow()
+                .get(&(pkg.clone(), cand.clone()))
+                .cloned()
+            else {
+                continue;
+            };
+            let parent = pkg.name().unwrap_or("").to_string();
+            let shown = match pkg {
+                Pkg::Extra(..) => pkg.to_string(),
+                _ => parent.clone(),
+            };
+            for dep in deps {
+                if *dep.name == *parent || !versions.contains_key(&*dep.name) {
+                    continue;
+                }
+                graph
+                    .edges
+                    .entry(dep.name.to_string())
+                    .or_default()
+                    .entry(parent.clone())
+                    .or_insert((shown.clone(), dep.text.clone()));
+                graph
+                    .children
+                    .entry(parent.clone())
+                    .or_default()
+                    .insert(dep.name.to_string());
+                graph
+                    .stated
+                    .entry(dep.name.to_string())
+                    .or_default()
+                    .push(dep);
+            }
+        }
+        graph
+    }
+
+    /// Every requirement on `name` in the tree, with the constraints.
+    fn specifiers_on(&self, provider: &Provider, name: &str) -> VersionSpecifiers {
+        let stated: VersionSpecifiers = self
+            .stated
+            .get(name)
+            .into_iter()
+            .flatten()
+            .flat_map(|d| d.specifiers.iter().cloned())
+            .collect();
+        provider.ctx.constrained(name, &stated)
+    }
+
+    /// The standing of every project of a tree with failures: those in `installed` are installed; the rest
+    /// fail, are blocked, or are needed only by failing projects.
+    fn standings(
+        &self,
+        provider: &Provider,
+        versions: &BTreeMap<String, Cand>,
+        installed: &HashMap<String, Cand>,
+        left_out: &BTreeSet<String>,
+        failures: &[Failure],
+    ) -> HashMap<String, Standing> {
+        let failing: BTreeSet<&str> = versions
+            .iter()
+            .filter(|(name, cand)| {
+                **cand == Cand::Unavailable
+                    && !installed.contains_key(*name)
+                    && provider.project(&name.as_str().into()).failed.is_none()
+            })
+            .map(|(name, _)| name.as_str())
+            .collect();
+        let mut out: HashMap<String, Standing> = HashMap::new();
+        for name in versions.keys() {
+            if installed.contains_key(name) {
+                continue;
+            }
+            let standing = if failing.contains(name.as_str()) {
+                Standing::Fails(self.cause(provider, name, failures))
+            } else if let Some(chains) = self.chains_down(name, &failing) {
+                Standing::Blocked(chains)
+            } else if left_out.contains(name) {
+                Standing::Fails(Cause::Conflict(failure_of(name, failures).unwrap_or_else(
+                    || format!("{name} cannot be installed with the rest of the input"),
+                )))
+            } else {
+                continue;
+            };
+            out.insert(name.clone(), standing);
+        }
+        // The rest is needed only by projects that cannot be installed: the nearest of those above it.
+        for name in versions.keys() {
+            if installed.contains_key(name) || out.contains_key(name) {
+                continue;
+            }
+            let mut needers = BTreeSet::new();
+            let mut seen = BTreeSet::from([name.as_str()]);
+            let mut queue = VecDeque::from([name.as_str()]);
+            while let Some(node) = queue.pop_front() {
+                for parent in self.edges.get(node).into_iter().flat_map(|p| p.keys()) {
+                    if parent.is_empty() || !seen.insert(parent.as_str()) {
+                        continue;
+                    }
+                    match out.get(parent.as_str()) {
+                        Some(Standing::Fails(_) | Standing::Blocked(_)) => {
+                            needers.insert(parent.clone());
+                        }
+                        _ => queue.push_back(parent),
+                    }
+                }
+            }
+            out.insert(
+                name.clone(),
+                Standing::NeededOnlyBy(needers.into_iter().collect()),
+            );
+        }
+        out
+    }
+
+    /// Why a project that cannot be installed fails: no file among the releases the requirements on it admit,
+    /// else a conflict.
+    fn cause(&self, provider: &Provider, name: &str, failures: &[Failure]) -> Cause {
+        let project = provider.project(&name.into());
+        let specifiers = self.specifiers_on(provider, name);
+        let admitted = versions::admitted(&project.versions, &specifiers, provider.ctx.pre);
+        let any = project
+            .versions
+            .iter()
+            .any(|c| admitted.contains(&Cand::Real(c.version.clone())));
+        if !any {
+            return Cause::NoFile;
+        }
+        let stated: Vec<String> = self
+            .edges
+            .get(name)
+            .into_iter()
+            .flat_map(|parents| parents.values())
+            .map(|(shown, text)| {
+                if shown.is_empty() {
+                    format!("the input requires {text}")
+                } else {
+                    format!("{shown} requires {text}")
+                }
+            })
+            .collect();
+        Cause::Conflict(failure_of(name, failures).unwrap_or_else(|| {
+            format!(
+                "no release of {name} fits the rest of the tree ({})",
+                stated.join("; ")
+            )
+        }))
+    }
+
+    /// The shortest chains from `name` down to projects in `failing`, each starting at a child of `name` and
+    /// ending at the failing project; `None` when none is reachable.
+    fn chains_down(&self, name: &str, failing: &BTreeSet<&str>) -> Option<Vec<Vec<String>>> {
+        let mut found: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        let mut seen = BTreeSet::from([name]);
+        let mut queue: VecDeque<(&str, Vec<String>)> = VecDeque::from([(name, Vec::new())]);
+        while let Some((node, path)) = queue.pop_front() {
+            for child in self.children.get(node).into_iter().flatten() {
+                if !seen.insert(child.as_str()) {
+                    continue;
+                }
+                let mut next = path.clone();
+                next.push(child.clone());
+                if failing.contains(child.as_str()) {
+                    found.entry(child.as_str()).or_insert(next);
+                } else {
+                    queue.push_back((child.as_str(), next));
+                }
+            }
+        }
+        if found.is_empty() {
+            return None;
+        }
+        let mut chains: Vec<Vec<String>> = found.into_values().collect();
+        chains.sort_by(|a, b| a.len().cmp(&b.len()).then_with(|| a.cmp(b)));
+        Some(chains)
+    }
+}
+
+/// The sentence of the first failure that involves top-level requirement `name`.
+fn failure_of(name: &str, failures: &[Failure]) -> Option<String> {
+    failures
+        .iter()
+        .find(|f| f.involved.iter().any(|n| n == name))
+        .map(Failure::sentence)
 }
 
 /// For each project, the names on one shortest path up to a top-level requirement (nearest first, the

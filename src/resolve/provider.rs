@@ -7,7 +7,7 @@
 //! metadata of the version it is most likely to choose. The client's memo makes each of those one request,
 //! however many targets resolve at once.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::convert::Infallible;
@@ -18,8 +18,9 @@ use std::sync::Arc;
 use indicatif::ProgressBar;
 use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
 
+use super::explain::Failure;
 use super::requires::{Dep, Meta};
-use super::versions::{Cand, Set, admitted};
+use super::versions::{Cand, Set, admitted, count_within, newest_within};
 use crate::index::{IndexClient, Lookup};
 use crate::input::{FormatControl, IndexRequirement};
 use crate::pep::{ExtraName, MarkerEnvironment, Version, VersionSpecifiers};
@@ -119,7 +120,15 @@ type Release = (Arc<str>, Version);
 pub struct Provider {
     pub ctx: Arc<Context>,
     /// After pip's resolution failed: take `Unavailable` rather than give up, to report everything else.
-    pub relaxed: bool,
+    pub(super) relaxed: Cell<bool>,
+    /// The top-level requirements of the current run: all of `ctx.roots`, or those left once the failing ones
+    /// are left out.
+    pub(super) roots: RefCell<Vec<(IndexRequirement, String)>>,
+    /// The version set of each requirement met so far: the many versions of one project tried while
+    /// backtracking mostly state the same requirements.
+    admitted: RefCell<HashMap<(Arc<str>, VersionSpecifiers), Set>>,
+    /// For the relaxed run: the top-level requirements left out, which may end `Unavailable`.
+    pub(super) left_out: RefCell<BTreeSet<String>>,
     pub(super) projects: RefCell<HashMap<Arc<str>, Rc<Project>>>,
     metadata: RefCell<HashMap<Release, Rc<Meta>>>,
     /// Versions chosen so far per project: a second choice means backtracking, and the next versions'
@@ -130,10 +139,13 @@ pub struct Provider {
 }
 
 impl Provider {
-    pub fn new(ctx: Arc<Context>, relaxed: bool) -> Self {
+    pub fn new(ctx: Arc<Context>) -> Self {
         let provider = Provider {
+            roots: RefCell::new(ctx.roots.clone()),
             ctx,
-            relaxed,
+            relaxed: Cell::new(false),
+            left_out: RefCell::default(),
+            admitted: RefCell::default(),
             projects: RefCell::default(),
             metadata: RefCell::default(),
             tried: RefCell::default(),
@@ -143,6 +155,58 @@ impl Provider {
             provider.prefetch(&r.name.as_str().into(), &r.specifiers);
         }
         provider
+    }
+
+    /// Runs the next resolution on the top-level requirements not named in `left_out`.
+    pub(super) fn keep_roots(&self, left_out: &BTreeSet<String>) {
+        *self.roots.borrow_mut() = self
+            .ctx
+            .roots
+            .iter()
+            .filter(|(r, _)| !left_out.contains(&r.name))
+            .cloned()
+            .collect();
+    }
+
+    /// The top-level requirements no release of whose project can be installed on the target, each with
+    /// its failure: they are left out at once, rather than one resolution each.
+    pub(super) fn unresolvable_roots(&self, failures: &mut Vec<Failure>) -> BTreeSet<String> {
+        let mut merged: BTreeMap<&str, (VersionSpecifiers, Vec<&str>)> = BTreeMap::new();
+        for (r, text) in &self.ctx.roots {
+            let slot = merged.entry(r.name.as_str()).or_default();
+            slot.0 = slot.0.iter().chain(r.specifiers.iter()).cloned().collect();
+            slot.1.push(text.as_str());
+        }
+        let mut out = BTreeSet::new();
+        for (name, (specifiers, texts)) in merged {
+            let project = self.project(&name.into());
+            if project.failed.is_some() {
+                continue;
+            }
+            let specifiers = self.ctx.constrained(name, &specifiers);
+            let set = admitted(&project.versions, &specifiers, self.ctx.pre);
+            if project
+                .versions
+                .iter()
+                .any(|c| set.contains(&Cand::Real(c.version.clone())))
+            {
+                continue;
+            }
+            let mut causes: Vec<String> = texts
+                .iter()
+                .map(|t| format!("the input requires {t}"))
+                .collect();
+            causes.push(super::explain::no_versions(
+                &Pkg::Project(name.into()),
+                self,
+            ));
+            failures.push(Failure {
+                causes,
+                involved: vec![name.to_string()],
+            });
+            out.insert(name.to_string());
+        }
+        out
     }
 
     pub fn root_version() -> Cand {
@@ -200,8 +264,8 @@ impl Provider {
         let (name, extra) = match pkg {
             Pkg::Root => {
                 return Ok(self
-                    .ctx
                     .roots
+                    .borrow()
                     .iter()
                     .map(|(r, text)| Dep::from_requirement(r, text))
                     .collect());
@@ -223,6 +287,36 @@ impl Provider {
                 .filter(|d| !(d.name == *name && d.extras.is_empty()))
                 .cloned()
                 .collect()),
+        }
+    }
+}
+
+impl Provider {
+    /// The versions of `name` that `specifiers` admit (memoised).
+    fn admitted(&self, name: &Arc<str>, project: &Project, specifiers: VersionSpecifiers) -> Set {
+        let key = (name.clone(), specifiers);
+        if let Some(set) = self.admitted.borrow().get(&key) {
+            return set.clone();
+        }
+        let set = admitted(&project.versions, &key.1, self.ctx.pre);
+        self.admitted.borrow_mut().insert(key, set.clone());
+        set
+    }
+
+    /// In the relaxed run, a requirement may be left `Unavailable` only when no release it admits can be
+    /// installed (the blocker is taken as provided) or when it is a failing top-level requirement; anything
+    /// else must find a real version, as pip would.
+    fn relaxed_set(&self, parent: &Pkg, name: &Arc<str>, project: &Project, set: Set) -> Set {
+        let dead = !project
+            .versions
+            .iter()
+            .any(|c| set.contains(&Cand::Real(c.version.clone())));
+        let droppable =
+            dead || (*parent == Pkg::Root && self.left_out.borrow().contains(name.as_ref()));
+        if droppable {
+            set
+        } else {
+            set.intersection(&Set::singleton(Cand::Unavailable).complement())
         }
     }
 }
@@ -258,10 +352,12 @@ impl DependencyProvider for Provider {
         };
         let name: Arc<str> = name.into();
         let project = self.project(&name);
-        let held = |c: &CandidateVersion| range.contains(&Cand::Real(c.version.clone()));
-        let inside = project.versions.iter().filter(|c| held(c)).count();
+        let inside = count_within(&project.versions, range);
         let pinned = inside == 1;
-        let upper_bounded = project.versions.last().is_some_and(|c| !held(c));
+        let upper_bounded = project
+            .versions
+            .last()
+            .is_some_and(|c| !range.contains(&Cand::Real(c.version.clone())));
         let unfree = inside < project.versions.len();
         let requested = self
             .ctx
@@ -301,13 +397,13 @@ impl DependencyProvider for Provider {
                     .find(|c| c.has_wheel)
             })
             .flatten();
-        let chosen = binary.or_else(|| project.versions.iter().rev().find(fits));
+        let chosen = binary.or_else(|| newest_within(&project.versions, range));
         if let Some(c) = chosen {
             self.look_ahead(name, &project, range, &c.version);
         }
         Ok(match chosen {
             Some(c) => Some(Cand::Real(c.version.clone())),
-            None if self.relaxed => Some(Cand::Unavailable).filter(|c| range.contains(c)),
+            None if self.relaxed.get() => Some(Cand::Unavailable).filter(|c| range.contains(c)),
             None => None,
         })
     }
@@ -342,11 +438,14 @@ impl DependencyProvider for Provider {
                 .flat_map(|d| d.specifiers.iter().cloned())
                 .collect();
             let specifiers = self.ctx.constrained(&name, &specifiers);
-            let set = if project.failed.is_some() {
+            let mut set = if project.failed.is_some() {
                 Set::full()
             } else {
-                admitted(&project.versions, &specifiers, self.ctx.pre)
+                self.admitted(&name, &project, specifiers.clone())
             };
+            if self.relaxed.get() && project.failed.is_none() {
+                set = self.relaxed_set(pkg, &name, &project, set);
+            }
             let mut add = |p: Pkg| {
                 let entry = constraints.entry(p).or_insert_with(Set::full);
                 *entry = entry.intersection(&set);

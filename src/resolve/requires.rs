@@ -8,11 +8,12 @@ use std::sync::Arc;
 
 use super::provider::Provider;
 use crate::dist::DistFile;
-use crate::index::{IndexFile, Lookup, ProjectPage};
+use crate::index::{IndexClient, IndexFile, Lookup, ProjectPage};
 use crate::input::IndexRequirement;
 use crate::metadata;
 use crate::pep::{MarkerTree, Version, VersionOrUrl, VersionSpecifiers, parse_requirement};
-use crate::select::Catalog;
+use crate::select::{Catalog, Policy};
+use crate::target::{TagRanks, Target};
 
 /// A requirement as its dependent states it.
 #[derive(Debug, Clone)]
@@ -71,18 +72,60 @@ pub enum Meta {
     Failed(String),
 }
 
+impl Meta {
+    /// Every dependency stated, when the metadata could be read and pip accepts it.
+    pub fn deps(&self) -> Option<&[Dep]> {
+        match self {
+            Meta::Deps(deps) | Meta::Borrowed(deps, _) => Some(deps),
+            Meta::Invalid(_) | Meta::Unknown(_) | Meta::Failed(_) => None,
+        }
+    }
+}
+
 impl Provider {
     pub(super) fn fetch_meta(&self, name: &str, version: &Version) -> Meta {
         let ctx = &self.ctx;
-        let lookup = ctx.handle.block_on(ctx.client.project(name));
+        let release = Release {
+            client: &ctx.client,
+            target: &ctx.target,
+            ranks: &ctx.ranks,
+            policy: ctx.policy(name),
+        };
+        ctx.handle.block_on(release.requires(name, version))
+    }
+}
+
+/// Where a release's dependencies are read from, for one target.
+pub struct Release<'a> {
+    pub client: &'a IndexClient,
+    pub target: &'a Target,
+    pub ranks: &'a TagRanks,
+    pub policy: Policy,
+}
+
+impl Release<'_> {
+    /// What `name` `version` depends on: the core metadata of the file pip would install; for an sdist, what
+    /// the index declares, else what a wheel of the same release states, else nothing known.
+    pub async fn requires(&self, name: &str, version: &Version) -> Meta {
+        let lookup = self.client.project(name).await;
         let Lookup::Found(page) = lookup.as_ref() else {
             return Meta::Failed(format!("the index page of {name} could not be read"));
         };
         let pin = crate::pep::exactly(version);
-        let catalog = Catalog::new(page, name, &ctx.target, &ctx.ranks);
-        let choice = catalog.choose(&pin, ctx.policy(name), &HashMap::new());
-        if let Some((file, _)) = choice.wheel {
-            return match ctx.handle.block_on(ctx.client.core_metadata(file)).as_ref() {
+        let (wheel, sdist) = {
+            let catalog = Catalog::of_release(page, name, self.target, self.ranks, version);
+            let choice = catalog.choose(&pin, self.policy, &HashMap::new());
+            let wheel = choice.wheel.map(|(file, _)| file.clone());
+            let sdist = choice
+                .verdict
+                .file
+                .as_ref()
+                .and_then(|f| page.files.iter().find(|x| &x.filename == f))
+                .cloned();
+            (wheel, sdist)
+        };
+        if let Some(file) = wheel {
+            return match self.client.core_metadata(&file).await.as_ref() {
                 Lookup::Found(text) => match metadata::check(text, name, version) {
                     Ok(()) => Meta::Deps(parse_deps(text)),
                     Err(why) => Meta::Invalid(format!("pip rejects {}: {why}", file.filename)),
@@ -91,28 +134,19 @@ impl Provider {
                 Lookup::Failed(e) => Meta::Failed(format!("core metadata lookup failed: {e}")),
             };
         }
-        let Some(file) = choice
-            .verdict
-            .file
-            .as_ref()
-            .and_then(|f| page.files.iter().find(|x| &x.filename == f))
-        else {
+        let Some(file) = sdist else {
             return Meta::Unknown(format!("{name} {version} has no file to install"));
         };
-        match ctx
-            .handle
-            .block_on(ctx.client.declared_metadata(file))
-            .as_ref()
-        {
+        match self.client.declared_metadata(&file).await.as_ref() {
             Lookup::Found(text) => Meta::Deps(parse_deps(text)),
-            Lookup::Missing => self.borrowed_meta(page, name, version, &file.filename),
+            Lookup::Missing => self.borrowed(page, name, version, &file.filename).await,
             Lookup::Failed(e) => Meta::Failed(format!("core metadata lookup failed: {e}")),
         }
     }
 
     /// For an sdist with no declared metadata: the metadata of a wheel of the same release (a Linux one
-    /// first), or `Unknown` when the release has none.
-    fn borrowed_meta(
+    /// first), or what the index's JSON API declares, or `Unknown`.
+    async fn borrowed(
         &self,
         page: &ProjectPage,
         name: &str,
@@ -126,16 +160,12 @@ impl Provider {
                 matches!(DistFile::parse(&f.filename, name), Some(DistFile::Wheel(w)) if w.version == *version)
             })
             .collect();
-        let arch = self.ctx.target.arch.as_str();
+        let arch = self.target.arch.as_str();
         wheels.sort_by_key(|f| (!f.filename.contains("linux"), !f.filename.contains(arch)));
         let Some(wheel) = wheels.first() else {
-            return self.declared_meta(name, version, sdist);
+            return self.declared(name, version, sdist).await;
         };
-        let lookup = self
-            .ctx
-            .handle
-            .block_on(self.ctx.client.core_metadata(wheel));
-        match lookup.as_ref() {
+        match self.client.core_metadata(wheel).await.as_ref() {
             Lookup::Found(text) => Meta::Borrowed(parse_deps(text), wheel.filename.clone()),
             Lookup::Missing => Meta::Unknown(format!("{} has no core metadata", wheel.filename)),
             Lookup::Failed(e) => Meta::Failed(format!("core metadata lookup failed: {e}")),
@@ -143,13 +173,12 @@ impl Provider {
     }
 
     /// For an sdist-only release: the `Requires-Dist` the index's JSON API declares for it, or `Unknown`.
-    fn declared_meta(&self, name: &str, version: &Version, sdist: &str) -> Meta {
-        let client = &self.ctx.client;
-        let lookup = self
-            .ctx
-            .handle
-            .block_on(client.declared_requires_dist(name, &version.to_string()));
-        match lookup {
+    async fn declared(&self, name: &str, version: &Version, sdist: &str) -> Meta {
+        match self
+            .client
+            .declared_requires_dist(name, &version.to_string())
+            .await
+        {
             Lookup::Found(list) => Meta::Borrowed(
                 list.iter().filter_map(|v| Dep::from_metadata(v)).collect(),
                 format!("the release's metadata on the index (for {sdist})"),

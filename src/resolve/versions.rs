@@ -64,6 +64,47 @@ pub fn admitted(
     set
 }
 
+/// The newest of `universe` (ascending) in `set`, found by binary search from the set's top run down.
+pub fn newest_within<'u>(
+    universe: &'u [CandidateVersion],
+    set: &Set,
+) -> Option<&'u CandidateVersion> {
+    let runs: Vec<(&Bound<Cand>, &Bound<Cand>)> = set.iter().collect();
+    runs.into_iter().rev().find_map(|(lo, hi)| {
+        let (from, to) = (below(universe, lo), upto(universe, hi));
+        (to > from).then(|| &universe[to - 1])
+    })
+}
+
+/// How many of `universe` (ascending) `set` holds: a binary search per run of the set, not a test per
+/// version (the resolver asks this of every project at every step).
+pub fn count_within(universe: &[CandidateVersion], set: &Set) -> usize {
+    set.iter()
+        .map(|(lo, hi)| upto(universe, hi).saturating_sub(below(universe, lo)))
+        .sum()
+}
+
+/// How many of `universe` lie below the run that starts at `bound`.
+fn below(universe: &[CandidateVersion], bound: &Bound<Cand>) -> usize {
+    match bound {
+        Bound::Unbounded
+        | Bound::Included(Cand::Unavailable)
+        | Bound::Excluded(Cand::Unavailable) => 0,
+        Bound::Included(Cand::Real(v)) => universe.partition_point(|c| c.version < *v),
+        Bound::Excluded(Cand::Real(v)) => universe.partition_point(|c| c.version <= *v),
+    }
+}
+
+/// How many of `universe` lie at or below the end of the run that ends at `bound`.
+fn upto(universe: &[CandidateVersion], bound: &Bound<Cand>) -> usize {
+    match bound {
+        Bound::Unbounded => universe.len(),
+        Bound::Included(Cand::Unavailable) | Bound::Excluded(Cand::Unavailable) => 0,
+        Bound::Included(Cand::Real(v)) => universe.partition_point(|c| c.version <= *v),
+        Bound::Excluded(Cand::Real(v)) => universe.partition_point(|c| c.version < *v),
+    }
+}
+
 fn interval((lo, hi): (&Version, &Version)) -> Set {
     Set::from_range_bounds((
         Bound::Included(Cand::Real(lo.clone())),
@@ -114,6 +155,45 @@ mod tests {
         assert_eq!(members(&set(">=2.0.dev0,<2.1"), &u), ["2.0rc1", "2.0"]);
         assert!(set(">=3").contains(&Cand::Unavailable));
         assert_eq!(members(&set(">=3"), &u), Vec::<String>::new());
+    }
+
+    #[test]
+    fn counting_by_runs_agrees_with_testing_each_version() {
+        let u = universe(&[
+            ("1.0", false),
+            ("1.1", false),
+            ("1.2", true),
+            ("2.0rc1", false),
+            ("2.0", false),
+            ("2.1", false),
+        ]);
+        for spec in [
+            "",
+            ">=1.0,!=1.1",
+            "<2",
+            "==1.2",
+            ">=2.0.dev0,<2.1",
+            ">=3",
+            "!=2.0",
+            "==1.1",
+        ] {
+            let set = admitted(&u, &parse_specifiers(spec).unwrap(), false);
+            for s in [
+                set.clone(),
+                set.complement(),
+                set.intersection(&Set::singleton(Cand::Unavailable).complement()),
+                Set::singleton(Cand::Unavailable),
+                Set::full(),
+            ] {
+                assert_eq!(count_within(&u, &s), members(&s, &u).len(), "{spec}: {s}");
+                let newest = members(&s, &u).last().cloned();
+                assert_eq!(
+                    newest_within(&u, &s).map(|c| c.version.to_string()),
+                    newest,
+                    "{spec}: {s}"
+                );
+            }
+        }
     }
 
     #[test]
