@@ -17,7 +17,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
-input=bench/home-assistant-requirements-all.txt
+# Home Assistant's requirements_all.txt from the shared corpus beside the checkout (third-party data, not kept
+# in this repository), less its `-r requirements.txt` line, which names a file that is not there.
+corpus=../shared/corpus/home-assistant-requirements-all.txt
+[ -f "$corpus" ] || { echo "needs $corpus (the shared corpus beside the checkout)" >&2; exit 2; }
+mkdir -p target/bench
+input=target/bench/home-assistant-requirements-all.txt
+grep -v '^-r ' "$corpus" > "$input"
 work=target/bench
 mkdir -p "$work"
 if [ ! -x /usr/bin/time ] && command -v apt-get > /dev/null; then
@@ -35,7 +41,8 @@ if [ ! -x "$venv/bin/uv" ]; then
   "$venv/bin/python" -m pip install --quiet uv
 fi
 uv=$venv/bin/uv
-flags=(--python 3.12 --arch x86_64 --no-dockerfile --format json)
+# --no-deps: the same question uv answers here, one line at a time (the default resolves the tree pip installs).
+flags=(--python 3.12 --arch x86_64 --no-dockerfile --no-deps --format json)
 uv_flags=(pip compile --no-deps --only-binary :all: --python-platform x86_64-unknown-linux-musl
   --python-version 3.12 --no-header --quiet)
 
