@@ -50,9 +50,10 @@ impl Provider {
             .take(AHEAD);
         for candidate in next {
             let (ctx, name, version) = (self.ctx.clone(), name.clone(), candidate.version.clone());
-            self.ctx
-                .handle
-                .spawn(async move { release_metadata(&ctx, &name, &version).await });
+            self.ctx.handle.spawn(async move {
+                let pin = crate::pep::exactly(&version);
+                likely_metadata(&ctx, &name, &pin, Some(&version)).await
+            });
         }
     }
 
@@ -89,7 +90,7 @@ fn crawl(ctx: Arc<Context>, name: Arc<str>, specifiers: VersionSpecifiers, extra
     let handle = ctx.handle.clone();
     handle.spawn(async move {
         let specifiers = ctx.constrained(&name, &specifiers);
-        let Some(metadata) = likely_metadata(&ctx, &name, &specifiers).await else {
+        let Some(metadata) = likely_metadata(&ctx, &name, &specifiers, None).await else {
             return;
         };
         let Lookup::Found(text) = metadata.as_ref() else {
@@ -108,38 +109,23 @@ fn crawl(ctx: Arc<Context>, name: Arc<str>, specifiers: VersionSpecifiers, extra
 }
 
 /// The core metadata of the wheel pip would take for `specifiers` (none for an sdist: its metadata is read
-/// when the resolver needs it).
+/// when the resolver needs it). With `release`, the specifiers pin that version, and only its files are read.
 async fn likely_metadata(
     ctx: &Context,
     name: &str,
     specifiers: &VersionSpecifiers,
+    release: Option<&Version>,
 ) -> Option<Arc<Lookup<String>>> {
     let lookup = ctx.client.project(name).await;
     let Lookup::Found(page) = lookup.as_ref() else {
         return None;
     };
     let wheel = {
-        let catalog = Catalog::new(page, name, &ctx.target, &ctx.ranks);
+        let catalog = match release {
+            Some(version) => Catalog::of_release(page, name, &ctx.target, &ctx.ranks, version),
+            None => Catalog::new(page, name, &ctx.target, &ctx.ranks),
+        };
         let choice = catalog.choose(specifiers, ctx.policy(name), &HashMap::new());
-        choice.wheel.map(|(file, _)| file.clone())
-    }?;
-    Some(ctx.client.core_metadata(&wheel).await)
-}
-
-/// The core metadata of the wheel pip would take for `name` `version` (none for an sdist).
-async fn release_metadata(
-    ctx: &Context,
-    name: &str,
-    version: &Version,
-) -> Option<Arc<Lookup<String>>> {
-    let lookup = ctx.client.project(name).await;
-    let Lookup::Found(page) = lookup.as_ref() else {
-        return None;
-    };
-    let wheel = {
-        let catalog = Catalog::of_release(page, name, &ctx.target, &ctx.ranks, version);
-        let pin = crate::pep::exactly(version);
-        let choice = catalog.choose(&pin, ctx.policy(name), &HashMap::new());
         choice.wheel.map(|(file, _)| file.clone())
     }?;
     Some(ctx.client.core_metadata(&wheel).await)

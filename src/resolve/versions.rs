@@ -128,6 +128,18 @@ mod tests {
             .collect()
     }
 
+    /// Finals, a yanked one and a pre-release.
+    fn releases() -> Vec<CandidateVersion> {
+        universe(&[
+            ("1.0", false),
+            ("1.1", false),
+            ("1.2", true),
+            ("2.0rc1", false),
+            ("2.0", false),
+            ("2.1", false),
+        ])
+    }
+
     fn members(set: &Set, universe: &[CandidateVersion]) -> Vec<String> {
         universe
             .iter()
@@ -138,14 +150,7 @@ mod tests {
 
     #[test]
     fn a_specifier_is_exact_on_the_listed_versions() {
-        let u = universe(&[
-            ("1.0", false),
-            ("1.1", false),
-            ("1.2", true),
-            ("2.0rc1", false),
-            ("2.0", false),
-            ("2.1", false),
-        ]);
+        let u = releases();
         let set = |s: &str| admitted(&u, &parse_specifiers(s).unwrap(), false);
         assert_eq!(members(&set(">=1.0,!=1.1"), &u), ["1.0", "2.0", "2.1"]);
         // The yanked 1.2 splits no run it is not in, and counts only for an exact pin.
@@ -159,14 +164,7 @@ mod tests {
 
     #[test]
     fn counting_by_runs_agrees_with_testing_each_version() {
-        let u = universe(&[
-            ("1.0", false),
-            ("1.1", false),
-            ("1.2", true),
-            ("2.0rc1", false),
-            ("2.0", false),
-            ("2.1", false),
-        ]);
+        let u = releases();
         for spec in [
             "",
             ">=1.0,!=1.1",
