@@ -210,6 +210,7 @@ pub async fn pinned_closure(
     verdicts: &mut [Vec<Verdict>],
 ) -> Closure {
     let mut open = std::collections::BTreeSet::new();
+    let read = crate::resolve::ReadMetadata::default();
     for (t, target) in settings.targets.iter().enumerate() {
         let env = target.marker_environment();
         let ranks = TagRanks::new(target);
@@ -256,6 +257,7 @@ pub async fn pinned_closure(
                     allow_wheel,
                     prefer_binary: settings.prefer_binary,
                 },
+                read: &read,
             };
             stated.push((
                 i,
@@ -382,6 +384,7 @@ async fn resolve_all(
     let settings = &shared.settings;
     let handle = tokio::runtime::Handle::current();
     let mut tasks = JoinSet::new();
+    let read = Arc::new(crate::resolve::ReadMetadata::default());
     for (t, target) in settings.targets.iter().enumerate() {
         let env = &shared.environments[t];
         let roots = input
@@ -413,6 +416,7 @@ async fn resolve_all(
             constraints,
             progress: progress.clone(),
             crawled: Default::default(),
+            read: read.clone(),
         });
         tasks.spawn_blocking(move || (t, resolve(ctx)));
     }

@@ -64,9 +64,9 @@ impl WheelName {
 
     /// The best rank any of the wheel's tags has on the target; `None` when none is accepted.
     pub fn best_rank(&self, ranks: &TagRanks) -> Option<usize> {
-        self.tags()
-            .filter_map(|(py, abi, p)| ranks.rank(py, abi, p))
-            .min()
+        let mut parts = self.tags.splitn(3, '-');
+        let (python, abi, platform) = (parts.next()?, parts.next()?, parts.next()?);
+        ranks.best(python, abi, platform)
     }
 
     /// The tag with the best rank, as `py3-none-any`.
@@ -202,6 +202,27 @@ mod tests {
             .parse()
             .unwrap();
         assert_eq!(musl.best_rank(&ranks()), Some(1));
+    }
+
+    #[test]
+    fn best_rank_is_the_best_of_every_expanded_tag() {
+        let ranks = ranks();
+        for name in [
+            "six-1.16.0-py2.py3-none-any.whl",
+            "x-1.0-cp312.cp311-cp312.abi3-musllinux_1_1_x86_64.manylinux2014_x86_64.whl",
+            "x-1.0-cp39-abi3-manylinux_2_17_x86_64.musllinux_1_2_x86_64.linux_x86_64.whl",
+            "x-1.0-cp312-cp312-macosx_11_0_arm64.win_amd64.whl",
+            "x-1.0-py3-none-musllinux_1_2_aarch64.any.whl",
+        ] {
+            let w: WheelName = name.parse().unwrap();
+            let each = w
+                .tags()
+                .filter_map(|(py, abi, p)| ranks.rank(py, abi, p))
+                .min();
+            assert_eq!(w.best_rank(&ranks), each, "{name}");
+        }
+        let none: WheelName = "x-1.0-cp312-cp312-win_amd64.whl".parse().unwrap();
+        assert_eq!(none.best_rank(&ranks), None);
     }
 
     #[test]

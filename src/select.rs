@@ -108,14 +108,14 @@ impl<'p> Catalog<'p> {
         let python =
             Version::from_str(&target.python.to_string()).expect("a CPython version parses");
         let mut python_ok_memo: HashMap<&str, bool> = HashMap::new();
-        let entries = page
-            .files
-            .iter()
-            .zip(page.parsed(project))
-            .filter_map(|(file, dist)| {
-                let dist = dist
-                    .as_ref()
-                    .filter(|d| only.is_none_or(|v| d.version() == v))?;
+        let parsed = page.parsed(project);
+        let positions: Box<dyn Iterator<Item = usize>> = match only {
+            Some(version) => Box::new(page.release_files(project, version).iter().copied()),
+            None => Box::new(0..page.files.len()),
+        };
+        let entries = positions
+            .filter_map(|i| {
+                let (file, dist) = (&page.files[i], parsed[i].as_ref()?);
                 let python_ok = match file.requires_python.as_deref() {
                     None => true,
                     Some(rp) => *python_ok_memo.entry(rp).or_insert_with(|| {
@@ -330,6 +330,41 @@ mod tests {
 
     fn plain(names: &[&'static str]) -> ProjectPage {
         page(&names.iter().map(|n| (*n, None, None)).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn a_release_is_read_from_its_own_files() {
+        let page = plain(&[
+            "demo-2.0.tar.gz",
+            "demo-1.0-py3-none-any.whl",
+            "other-1.0.tar.gz",
+            "demo-1.0.0.tar.gz",
+            "demo-2.0-py3-none-any.whl",
+        ]);
+        let one = crate::pep::parse_version("1.0").unwrap();
+        // 1.0 and 1.0.0 are one release; the file of another project is none of them.
+        assert_eq!(page.release_files("demo", &one), &[1, 3]);
+        let two = crate::pep::parse_version("2").unwrap();
+        assert_eq!(page.release_files("demo", &two), &[0, 4]);
+        let three = crate::pep::parse_version("3.0").unwrap();
+        assert!(page.release_files("demo", &three).is_empty());
+        let versions: Vec<String> = page
+            .releases("demo")
+            .iter()
+            .map(|(v, _)| v.to_string())
+            .collect();
+        assert_eq!(versions, ["1.0", "2.0"]);
+        let ranks = TagRanks::new(&target(Arch::X86_64));
+        let catalog = Catalog::of_release(&page, "demo", &target(Arch::X86_64), &ranks, &one);
+        let choice = catalog.choose(
+            &crate::pep::exactly(&one),
+            Policy::default(),
+            &HashMap::new(),
+        );
+        assert_eq!(
+            choice.verdict.file.as_deref(),
+            Some("demo-1.0-py3-none-any.whl")
+        );
     }
 
     fn target(arch: Arch) -> Target {

@@ -3,9 +3,10 @@
 //! The order is the one `packaging.tags.sys_tags()` yields on an Alpine machine (PEP 425 + PEP 656), which is
 //! the order pip ranks wheels by. This module is the only place that knows it.
 
-use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+
+use rustc_hash::FxHashMap;
 
 use crate::pep::{MarkerEnvironment, MarkerEnvironmentBuilder, Version, VersionSpecifiers};
 
@@ -406,13 +407,15 @@ impl fmt::Display for Target {
 #[derive(Debug)]
 pub struct TagRanks {
     /// platform → abi → python → rank: looked up part by part, so that matching a file allocates nothing
-    /// and a platform the target does not accept (most files of a page) is one miss.
-    ranks: HashMap<String, HashMap<String, HashMap<String, usize>>>,
+    /// and a platform the target does not accept (most files of a page) is one miss. Hashed with a fast
+    /// hash: the keys are the target's own tags, and every file of every page read is looked up.
+    ranks: FxHashMap<String, FxHashMap<String, FxHashMap<String, usize>>>,
 }
 
 impl TagRanks {
     pub fn new(target: &Target) -> Self {
-        let mut ranks: HashMap<String, HashMap<String, HashMap<String, usize>>> = HashMap::new();
+        let mut ranks: FxHashMap<String, FxHashMap<String, FxHashMap<String, usize>>> =
+            FxHashMap::default();
         for (i, tag) in target.compatible_tags().iter().enumerate() {
             let text = tag.to_string();
             let mut parts = text.splitn(3, '-');
@@ -435,6 +438,22 @@ impl TagRanks {
     /// The rank of one tag, `None` when the target does not accept it.
     pub fn rank(&self, python: &str, abi: &str, platform: &str) -> Option<usize> {
         self.ranks.get(platform)?.get(abi)?.get(python).copied()
+    }
+
+    /// The best rank of the tags that compressed tag sets (`py2.py3`, `none`,
+    /// `manylinux_2_17_x86_64.manylinux2014_x86_64`) expand to; `None` when the target accepts none. The
+    /// platforms are looked up first: most files of a page are for a platform the target does not accept.
+    pub fn best(&self, pythons: &str, abis: &str, platforms: &str) -> Option<usize> {
+        platforms
+            .split('.')
+            .filter_map(|platform| self.ranks.get(platform))
+            .flat_map(|by_abi| abis.split('.').filter_map(|abi| by_abi.get(abi)))
+            .flat_map(|by_python| {
+                pythons
+                    .split('.')
+                    .filter_map(|python| by_python.get(python).copied())
+            })
+            .min()
     }
 }
 

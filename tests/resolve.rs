@@ -389,6 +389,41 @@ fn a_blocker_several_requirements_share_fails_alone_and_everything_else_gets_pip
 }
 
 #[test]
+fn a_pinned_requirement_that_needs_a_blocker_is_left_out_first_in_pips_terms() {
+    let mut u = blocker_universe();
+    u.wheel("gpu", "1.0", &["shared", "torchy>=1; extra == 'cuda'"]);
+    let text = "web==1.0\nother\ngpu[cuda]==1.0\nlib\n";
+    let run = run(&u, &[("requirements.txt", text)], &[]);
+    assert_eq!(run.code, 1, "{}", run.report);
+    let warnings: Vec<String> = serde_json::from_value(run.report["warnings"].clone()).unwrap();
+    // The pinned ones (by name), as a failed resolution states them; then lib, which a resolution finds.
+    assert_eq!(
+        warnings,
+        [
+            "cp312-musllinux_1_2_x86_64: pip cannot resolve the requirements (gpu): gpu[cuda] 1.0 depends on torchy>=1; the input \
+             requires gpu[cuda]==1.0",
+            "cp312-musllinux_1_2_x86_64: pip cannot resolve the requirements (web): web 1.0 depends on torchy; the input requires \
+             web==1.0",
+            "cp312-musllinux_1_2_x86_64: pip cannot resolve the requirements (lib): mid 1.0 depends on torchy<3; lib 1.0 depends on mid; \
+             the input requires lib",
+        ]
+    );
+    assert_eq!(run.blocked_by("gpu"), [vec!["torchy"]]);
+    assert_eq!(run.blocked_by("web"), [vec!["torchy"]]);
+    assert_eq!(run.blocked_by("lib"), [vec!["mid", "torchy"]]);
+    assert_eq!(run.verdicts()["torchy"].0, "fail");
+    // What the others install is what pip installs without the three.
+    assert_eq!(
+        run.verdicts()["other"],
+        ("wheel".into(), Some("1.0".into()))
+    );
+    assert_eq!(
+        run.verdicts()["shared"],
+        ("wheel".into(), Some("1.5".into()))
+    );
+}
+
+#[test]
 fn a_blocker_on_one_target_only_is_named_once_with_its_target() {
     let mut u = blocker_universe();
     u.tagged("torchy", "2.0", "cp312-cp312-musllinux_1_2_aarch64", &[]);

@@ -14,9 +14,12 @@ pub use cache::{CacheMode, CacheOptions, DEFAULT_MAX_MB, default_dir as default_
 pub use client::{IndexClient, IndexOptions, Lookup};
 pub use netrc::{Netrc, locate as locate_netrc};
 
+use std::collections::BTreeMap;
+
 use url::Url;
 
 use crate::dist::DistFile;
+use crate::pep::Version;
 
 /// The index asked when neither `--index-url`, `PIP_INDEX_URL` nor an `-i` line names one: PyPI's Simple API.
 pub const DEFAULT_INDEX_URL: &str = "https://pypi.org/simple/";
@@ -73,6 +76,10 @@ impl FileUrl {
     pub fn parse(&self) -> Result<Url, url::ParseError> {
         Url::parse(&self.0)
     }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 impl From<Url> for FileUrl {
@@ -89,6 +96,9 @@ pub struct ProjectPage {
     /// by the first lookup that needs them: every target and every version the resolver tries reads the
     /// same page.
     parsed: std::sync::OnceLock<Vec<Option<DistFile>>>,
+    /// The positions of each release's files, by version ascending, built once from `parsed`: a resolver
+    /// reads one release at a time, often hundreds of a project's releases while backtracking.
+    releases: std::sync::OnceLock<Vec<(Version, Vec<usize>)>>,
 }
 
 impl PartialEq for ProjectPage {
@@ -102,6 +112,7 @@ impl ProjectPage {
         ProjectPage {
             files,
             parsed: std::sync::OnceLock::new(),
+            releases: std::sync::OnceLock::new(),
         }
     }
 
@@ -111,6 +122,30 @@ impl ProjectPage {
             self.files
                 .iter()
                 .map(|f| DistFile::parse(&f.filename, project))
+                .collect()
+        })
+    }
+
+    /// The positions in `files` of the files of `project` `version`, in page order.
+    pub fn release_files(&self, project: &str, version: &Version) -> &[usize] {
+        let releases = self.releases(project);
+        releases
+            .binary_search_by(|(v, _)| v.cmp(version))
+            .map_or(&[], |i| &releases[i].1)
+    }
+
+    /// Every release of `project` the page lists files of, ascending, with the positions of its files.
+    pub fn releases(&self, project: &str) -> &[(Version, Vec<usize>)] {
+        self.releases.get_or_init(|| {
+            let mut by_version: BTreeMap<&Version, Vec<usize>> = BTreeMap::new();
+            for (i, dist) in self.parsed(project).iter().enumerate() {
+                if let Some(dist) = dist {
+                    by_version.entry(dist.version()).or_default().push(i);
+                }
+            }
+            by_version
+                .into_iter()
+                .map(|(v, files)| (v.clone(), files))
                 .collect()
         })
     }

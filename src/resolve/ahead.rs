@@ -42,17 +42,21 @@ impl Provider {
         if tries < 2 {
             return;
         }
-        let next = project
+        let mut fetched = self.fetched_ahead.borrow_mut();
+        let next: Vec<Version> = project
             .versions
             .iter()
             .rev()
             .filter(|c| c.version < *chosen && range.contains(&Cand::Real(c.version.clone())))
-            .take(AHEAD);
-        for candidate in next {
-            let (ctx, name, version) = (self.ctx.clone(), name.clone(), candidate.version.clone());
+            .take(AHEAD)
+            .filter(|c| fetched.insert((name.clone(), c.version.clone())))
+            .map(|c| c.version.clone())
+            .collect();
+        drop(fetched);
+        for version in next {
+            let (ctx, name) = (self.ctx.clone(), name.clone());
             self.ctx.handle.spawn(async move {
-                let pin = crate::pep::exactly(&version);
-                likely_metadata(&ctx, &name, &pin, Some(&version)).await
+                likely_metadata(&ctx, &name, &VersionSpecifiers::empty(), Some(&version)).await
             });
         }
     }
@@ -108,8 +112,13 @@ fn crawl(ctx: Arc<Context>, name: Arc<str>, specifiers: VersionSpecifiers, extra
     });
 }
 
-/// The core metadata of the wheel pip would take for `specifiers` (none for an sdist: its metadata is read
-/// when the resolver needs it). With `release`, the specifiers pin that version, and only its files are read.
+/// Releases looked at, newest first, for the one pip would likely take: a guess need not be exact, and
+/// most projects' newest admitted release has a file for the target.
+const GUESSES: usize = 4;
+
+/// The core metadata of the wheel pip would likely take for `specifiers` (none for an sdist: its metadata is
+/// read when the resolver needs it). With `release`, the specifiers pin that version. Only the files of the
+/// releases looked at are read, never the whole page: every target crawls every project.
 async fn likely_metadata(
     ctx: &Context,
     name: &str,
@@ -120,13 +129,27 @@ async fn likely_metadata(
     let Lookup::Found(page) = lookup.as_ref() else {
         return None;
     };
-    let wheel = {
-        let catalog = match release {
-            Some(version) => Catalog::of_release(page, name, &ctx.target, &ctx.ranks, version),
-            None => Catalog::new(page, name, &ctx.target, &ctx.ranks),
-        };
-        let choice = catalog.choose(specifiers, ctx.policy(name), &HashMap::new());
-        choice.wheel.map(|(file, _)| file.clone())
-    }?;
+    let newest_first: Vec<&Version> = match release {
+        Some(version) => vec![version],
+        None => page
+            .releases(name)
+            .iter()
+            .rev()
+            .map(|(v, _)| v)
+            .filter(|v| (ctx.pre || !v.any_prerelease()) && specifiers.contains(v))
+            .take(GUESSES)
+            .collect(),
+    };
+    let wheel = newest_first.into_iter().find_map(|version| {
+        let catalog = Catalog::of_release(page, name, &ctx.target, &ctx.ranks, version);
+        let pin = crate::pep::exactly(version);
+        let choice = catalog.choose(&pin, ctx.policy(name), &HashMap::new());
+        // An sdist is chosen: its metadata waits for the resolver.
+        match (choice.wheel, choice.verdict.file) {
+            (Some((file, _)), _) => Some(Some(file.clone())),
+            (None, Some(_)) => Some(None),
+            (None, None) => None,
+        }
+    })??;
     Some(ctx.client.core_metadata(&wheel).await)
 }

@@ -6,8 +6,10 @@
 //! core metadata with the target's markers and the extras asked for.
 //!
 //! When pip cannot install the input, the tree is split the way a user fixes it, by leaving the failing
-//! top-level requirements out: each failed resolution names the top-level requirements it goes back to,
-//! those are left out and the rest is resolved again, until it resolves. What that last resolution chooses
+//! top-level requirements out. Those that fail on their own are left out first: no release they admit can be
+//! installed, or the one release they admit needs a project none of whose admitted releases can. Then each
+//! failed resolution names the top-level requirements it goes back to, those are left out and the rest is
+//! resolved again, until it resolves. What that last resolution chooses
 //! is what pip installs once the failing lines are replaced; every failure met on the way is kept, in pip's
 //! terms. A last, relaxed resolution of the whole input (a project may be left `Unavailable`) keeps the
 //! installable tree's versions and shows what the failing requirements would pull in; from it each project
@@ -29,7 +31,7 @@ pub use explain::Failure;
 pub use provider::Context;
 use provider::{Pkg, Provider};
 pub use requires::Meta;
-pub use requires::Release;
+pub use requires::{ReadMetadata, Release};
 pub use versions::Cand;
 
 use crate::pep::VersionSpecifiers;

@@ -19,7 +19,7 @@ use indicatif::ProgressBar;
 use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
 
 use super::explain::Failure;
-use super::requires::{Dep, Meta};
+use super::requires::{Dep, Meta, ReadMetadata};
 use super::versions::{Cand, Set, admitted, count_within, newest_within};
 use crate::index::{IndexClient, Lookup};
 use crate::input::{FormatControl, IndexRequirement};
@@ -58,6 +58,14 @@ impl std::fmt::Display for Pkg {
 /// Every requirement stated on one project, with the extras they name.
 type Merged<'d> = (Vec<&'d Dep>, BTreeSet<Arc<str>>);
 
+/// The top-level requirements on one project, merged.
+#[derive(Default)]
+struct RootLines<'r> {
+    specifiers: VersionSpecifiers,
+    texts: Vec<&'r str>,
+    extras: BTreeSet<Arc<str>>,
+}
+
 /// A project, with the extras it was asked for.
 pub type Crawled = (Arc<str>, Vec<Arc<str>>);
 
@@ -78,6 +86,8 @@ pub struct Context {
     pub progress: ProgressBar,
     /// The projects the crawl ahead of the resolver has started on (with the extras it asked for).
     pub crawled: std::sync::Mutex<HashSet<Crawled>>,
+    /// The core metadata read so far, shared by every target's resolution.
+    pub read: Arc<ReadMetadata>,
 }
 
 impl Context {
@@ -134,6 +144,8 @@ pub struct Provider {
     /// Versions chosen so far per project: a second choice means backtracking, and the next versions'
     /// metadata are then fetched ahead.
     pub(super) tried: RefCell<HashMap<Arc<str>, usize>>,
+    /// The releases whose metadata was fetched ahead already: backtracking walks the same versions again.
+    pub(super) fetched_ahead: RefCell<HashSet<Release>>,
     /// The dependencies each chosen version stated (markers already applied), for chains and explanations.
     pub stated: RefCell<HashMap<(Pkg, Cand), Vec<Dep>>>,
 }
@@ -149,6 +161,7 @@ impl Provider {
             projects: RefCell::default(),
             metadata: RefCell::default(),
             tried: RefCell::default(),
+            fetched_ahead: RefCell::default(),
             stated: RefCell::default(),
         };
         for (r, _) in &provider.ctx.roots {
@@ -170,28 +183,47 @@ impl Provider {
 
     /// The top-level requirements no release of whose project can be installed on the target, each with
     /// its failure: they are left out at once, rather than one resolution each.
+    ///
+    /// So is a top-level requirement that admits one release only, when that release needs a project of
+    /// which no release it admits can be installed: pip fails on it whatever else it chooses, and finding that
+    /// out by resolving the whole tree costs a resolution of its own, backtracking through every project
+    /// the failing one brings in.
     pub(super) fn unresolvable_roots(&self, failures: &mut Vec<Failure>) -> BTreeSet<String> {
-        let mut merged: BTreeMap<&str, (VersionSpecifiers, Vec<&str>)> = BTreeMap::new();
+        let mut merged: BTreeMap<&str, RootLines> = BTreeMap::new();
         for (r, text) in &self.ctx.roots {
             let slot = merged.entry(r.name.as_str()).or_default();
-            slot.0 = slot.0.iter().chain(r.specifiers.iter()).cloned().collect();
-            slot.1.push(text.as_str());
+            slot.specifiers = slot
+                .specifiers
+                .iter()
+                .chain(r.specifiers.iter())
+                .cloned()
+                .collect();
+            slot.texts.push(text.as_str());
+            slot.extras
+                .extend(r.extras.iter().map(|e| Arc::from(e.as_str())));
         }
         let mut out = BTreeSet::new();
-        for (name, (specifiers, texts)) in merged {
+        let mut pinned = Vec::new();
+        for (name, lines) in merged {
             let project = self.project(&name.into());
             if project.failed.is_some() {
                 continue;
             }
-            let specifiers = self.ctx.constrained(name, &specifiers);
+            let specifiers = self.ctx.constrained(name, &lines.specifiers);
             let set = admitted(&project.versions, &specifiers, self.ctx.pre);
-            if project
+            let mut inside = project
                 .versions
                 .iter()
-                .any(|c| set.contains(&Cand::Real(c.version.clone())))
-            {
-                continue;
+                .filter(|c| set.contains(&Cand::Real(c.version.clone())));
+            match (inside.next(), inside.next()) {
+                (Some(only), None) => {
+                    pinned.push((name, only.version.clone(), lines));
+                    continue;
+                }
+                (Some(_), Some(_)) => continue,
+                (None, _) => {}
             }
+            let texts = lines.texts;
             let mut causes: Vec<String> = texts
                 .iter()
                 .map(|t| format!("the input requires {t}"))
@@ -206,7 +238,74 @@ impl Provider {
             });
             out.insert(name.to_string());
         }
+        for (name, version, lines) in pinned {
+            if let Some(causes) = self.needs_a_dead_project(name, &version, &lines) {
+                failures.push(Failure {
+                    causes,
+                    involved: vec![name.to_string()],
+                });
+                out.insert(name.to_string());
+            }
+        }
         out
+    }
+
+    /// When `name` `version` (a top-level requirement's only admitted release), or an extra it is asked
+    /// with, states a requirement that admits no installable release: pip's reasons, as a failed resolution
+    /// would give them.
+    fn needs_a_dead_project(
+        &self,
+        name: &str,
+        version: &Version,
+        lines: &RootLines,
+    ) -> Option<Vec<String>> {
+        let name: Arc<str> = name.into();
+        let cand = Cand::Real(version.clone());
+        let nodes = std::iter::once(Pkg::Project(name.clone())).chain(
+            lines
+                .extras
+                .iter()
+                .map(|e| Pkg::Extra(name.clone(), e.clone())),
+        );
+        for node in nodes {
+            let Ok(deps) = self.stated_dependencies(&node, &cand) else {
+                continue;
+            };
+            self.fetch_pages(deps.iter().map(|d| d.name.clone()));
+            let mut on: BTreeMap<&Arc<str>, Vec<&Dep>> = BTreeMap::new();
+            for dep in &deps {
+                on.entry(&dep.name).or_default().push(dep);
+            }
+            let dead = on.into_iter().find_map(|(dependency, stated)| {
+                let project = self.project(dependency);
+                if project.failed.is_some() {
+                    return None;
+                }
+                let specifiers: VersionSpecifiers = stated
+                    .iter()
+                    .flat_map(|d| d.specifiers.iter().cloned())
+                    .collect();
+                let specifiers = self.ctx.constrained(dependency, &specifiers);
+                let set = self.admitted(dependency, &project, specifiers);
+                let none = !project
+                    .versions
+                    .iter()
+                    .any(|c| set.contains(&Cand::Real(c.version.clone())));
+                none.then(|| stated[0].text.clone())
+            });
+            if let Some(text) = dead {
+                // As pubgrub's derivation reads: the release's requirement, then the input's.
+                let asked = match &node {
+                    Pkg::Extra(_, extra) => format!("{name}[{extra}]{}", lines.specifiers),
+                    _ => lines.texts[0].to_string(),
+                };
+                return Some(vec![
+                    format!("{node} {version} depends on {text}"),
+                    format!("the input requires {asked}"),
+                ]);
+            }
+        }
+        None
     }
 
     pub fn root_version() -> Cand {
@@ -326,11 +425,21 @@ impl DependencyProvider for Provider {
     type V = Cand;
     type VS = Set;
     type M = String;
-    type Priority = (u32, bool, bool, Reverse<usize>, bool, Reverse<Arc<str>>);
+    type Priority = (
+        bool,
+        u32,
+        bool,
+        bool,
+        Reverse<usize>,
+        bool,
+        Reverse<Arc<str>>,
+    );
     type Err = Infallible;
 
     /// pip's order (`PipProvider.get_preference`), so that where several solutions exist the same one is
-    /// found: packages that keep conflicting first (pip promotes backtrack causes), then pinned ones, then
+    /// found. A requirement that admits no installable version comes first: pip's resolver fails on it as
+    /// soon as it is stated, before choosing anything else. Then packages that keep conflicting (pip
+    /// promotes backtrack causes), then pinned ones, then
     /// upper-bounded ones, then the top-level requirements in input order, then any with a specifier, then
     /// by name. What pip reads from the specifiers is read here from the range: a pin leaves one version,
     /// an upper bound leaves out the newest, any specifier leaves out some.
@@ -342,6 +451,7 @@ impl DependencyProvider for Provider {
     ) -> Self::Priority {
         let Some(name) = pkg.name() else {
             return (
+                true,
                 u32::MAX,
                 true,
                 true,
@@ -366,6 +476,7 @@ impl DependencyProvider for Provider {
             .position(|(r, _)| *r.name == *name)
             .unwrap_or(usize::MAX);
         (
+            inside == 0,
             stats.conflict_count(),
             pinned,
             upper_bounded,

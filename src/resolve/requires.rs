@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use super::provider::Provider;
 use crate::dist::DistFile;
@@ -60,10 +60,10 @@ impl Dep {
 
 /// What a version's core metadata says of its dependencies.
 pub enum Meta {
-    Deps(Vec<Dep>),
+    Deps(Arc<[Dep]>),
     /// An sdist's dependencies as a wheel of the same release declares them (named): the index declares
     /// none for the sdist, and a release's wheels and sdist state the same `Requires-Dist`, markers and all.
-    Borrowed(Vec<Dep>, String),
+    Borrowed(Arc<[Dep]>, String),
     /// pip drops the version: its metadata does not parse or does not match the file.
     Invalid(String),
     /// No metadata to read (an sdist the index declares nothing for): its dependencies are not known.
@@ -90,8 +90,37 @@ impl Provider {
             target: &ctx.target,
             ranks: &ctx.ranks,
             policy: ctx.policy(name),
+            read: &ctx.read,
         };
         ctx.handle.block_on(release.requires(name, version))
+    }
+}
+
+/// Each core metadata file read, as pip judges it (`Err`: why pip rejects it) and its `Requires-Dist`
+/// parsed: most files (pure-Python wheels, sdists) are the same on every target, and every target's
+/// resolution reads them.
+#[derive(Default)]
+pub struct ReadMetadata(Mutex<HashMap<(String, bool), Judged>>);
+
+/// A core metadata file's `Requires-Dist`, or why pip rejects the file.
+type Judged = Result<Arc<[Dep]>, String>;
+
+impl ReadMetadata {
+    /// The dependencies the metadata `text` of `file` states, checked against `name` `version` when `check`.
+    fn read(&self, file: &IndexFile, text: &str, check: Option<(&str, &Version)>) -> Judged {
+        let key = (file.url.as_str().to_string(), check.is_some());
+        if let Some(read) = self.0.lock().ok().and_then(|memo| memo.get(&key).cloned()) {
+            return read;
+        }
+        let read = check
+            .map_or(Ok(()), |(name, version)| {
+                metadata::check(text, name, version)
+            })
+            .map(|()| parse_deps(text).into());
+        if let Ok(mut memo) = self.0.lock() {
+            memo.insert(key, read.clone());
+        }
+        read
     }
 }
 
@@ -101,6 +130,7 @@ pub struct Release<'a> {
     pub target: &'a Target,
     pub ranks: &'a TagRanks,
     pub policy: Policy,
+    pub read: &'a ReadMetadata,
 }
 
 impl Release<'_> {
@@ -116,18 +146,19 @@ impl Release<'_> {
             let catalog = Catalog::of_release(page, name, self.target, self.ranks, version);
             let choice = catalog.choose(&pin, self.policy, &HashMap::new());
             let wheel = choice.wheel.map(|(file, _)| file.clone());
-            let sdist = choice
-                .verdict
-                .file
-                .as_ref()
-                .and_then(|f| page.files.iter().find(|x| &x.filename == f))
-                .cloned();
+            let sdist = choice.verdict.file.as_ref().and_then(|f| {
+                page.release_files(name, version)
+                    .iter()
+                    .map(|&i| &page.files[i])
+                    .find(|x| &x.filename == f)
+                    .cloned()
+            });
             (wheel, sdist)
         };
         if let Some(file) = wheel {
             return match self.client.core_metadata(&file).await.as_ref() {
-                Lookup::Found(text) => match metadata::check(text, name, version) {
-                    Ok(()) => Meta::Deps(parse_deps(text)),
+                Lookup::Found(text) => match self.read.read(&file, text, Some((name, version))) {
+                    Ok(deps) => Meta::Deps(deps),
                     Err(why) => Meta::Invalid(format!("pip rejects {}: {why}", file.filename)),
                 },
                 Lookup::Missing => Meta::Unknown(format!("{} has no core metadata", file.filename)),
@@ -138,7 +169,10 @@ impl Release<'_> {
             return Meta::Unknown(format!("{name} {version} has no file to install"));
         };
         match self.client.declared_metadata(&file).await.as_ref() {
-            Lookup::Found(text) => Meta::Deps(parse_deps(text)),
+            Lookup::Found(text) => match self.read.read(&file, text, None) {
+                Ok(deps) => Meta::Deps(deps),
+                Err(why) => Meta::Invalid(why),
+            },
             Lookup::Missing => self.borrowed(page, name, version, &file.filename).await,
             Lookup::Failed(e) => Meta::Failed(format!("core metadata lookup failed: {e}")),
         }
@@ -153,12 +187,12 @@ impl Release<'_> {
         version: &Version,
         sdist: &str,
     ) -> Meta {
+        let parsed = page.parsed(name);
         let mut wheels: Vec<&IndexFile> = page
-            .files
+            .release_files(name, version)
             .iter()
-            .filter(|f| {
-                matches!(DistFile::parse(&f.filename, name), Some(DistFile::Wheel(w)) if w.version == *version)
-            })
+            .filter(|&&i| matches!(parsed[i], Some(DistFile::Wheel(_))))
+            .map(|&i| &page.files[i])
             .collect();
         let arch = self.target.arch.as_str();
         wheels.sort_by_key(|f| (!f.filename.contains("linux"), !f.filename.contains(arch)));
@@ -166,7 +200,10 @@ impl Release<'_> {
             return self.declared(name, version, sdist).await;
         };
         match self.client.core_metadata(wheel).await.as_ref() {
-            Lookup::Found(text) => Meta::Borrowed(parse_deps(text), wheel.filename.clone()),
+            Lookup::Found(text) => match self.read.read(wheel, text, None) {
+                Ok(deps) => Meta::Borrowed(deps, wheel.filename.clone()),
+                Err(why) => Meta::Invalid(why),
+            },
             Lookup::Missing => Meta::Unknown(format!("{} has no core metadata", wheel.filename)),
             Lookup::Failed(e) => Meta::Failed(format!("core metadata lookup failed: {e}")),
         }
@@ -180,7 +217,10 @@ impl Release<'_> {
             .await
         {
             Lookup::Found(list) => Meta::Borrowed(
-                list.iter().filter_map(|v| Dep::from_metadata(v)).collect(),
+                list.iter()
+                    .filter_map(|v| Dep::from_metadata(v))
+                    .collect::<Vec<_>>()
+                    .into(),
                 format!("the release's metadata on the index (for {sdist})"),
             ),
             Lookup::Missing => Meta::Unknown(format!(
@@ -198,4 +238,58 @@ pub(crate) fn parse_deps(text: &str) -> Vec<Dep> {
         .iter()
         .filter_map(|value| Dep::from_metadata(value))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str) -> IndexFile {
+        IndexFile {
+            filename: name.to_string(),
+            url: url::Url::parse("http://127.0.0.1:9/files/")
+                .unwrap()
+                .join(name)
+                .unwrap()
+                .into(),
+            requires_python: None,
+            yanked: None,
+            size: None,
+            metadata: crate::index::MetadataFile::Unsaid,
+        }
+    }
+
+    const DEMO: &str = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: six>=1\n\
+                        Requires-Dist: tomli; python_version < \"3.11\"\n";
+
+    #[test]
+    fn each_file_is_judged_and_parsed_once_for_every_target() {
+        let read = ReadMetadata::default();
+        let wheel = file("demo-1.0-py3-none-any.whl");
+        let version = crate::pep::parse_version("1.0").unwrap();
+        let deps = read.read(&wheel, DEMO, Some(("demo", &version))).unwrap();
+        assert_eq!(
+            deps.iter().map(|d| d.text.as_str()).collect::<Vec<_>>(),
+            ["six>=1", "tomli"]
+        );
+        // The memo answers: the text is not read again.
+        let again = read.read(&wheel, "", Some(("demo", &version))).unwrap();
+        assert!(Arc::ptr_eq(&deps, &again));
+        // Read without the check (an sdist's borrowed metadata), the same file is its own entry.
+        let borrowed = read.read(&wheel, "Name: demo\n", None).unwrap();
+        assert!(borrowed.is_empty());
+    }
+
+    #[test]
+    fn metadata_pip_rejects_stays_rejected() {
+        let read = ReadMetadata::default();
+        let wheel = file("other-1.0-py3-none-any.whl");
+        let version = crate::pep::parse_version("1.0").unwrap();
+        let why = read
+            .read(&wheel, DEMO, Some(("other", &version)))
+            .unwrap_err();
+        assert!(why.contains("names another project"), "{why}");
+        assert!(read.read(&wheel, DEMO, Some(("other", &version))).is_err());
+        assert_eq!(read.read(&wheel, DEMO, None).unwrap().len(), 2);
+    }
 }
