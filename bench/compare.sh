@@ -24,23 +24,7 @@ corpus=../shared/corpus/home-assistant-requirements-all.txt
 mkdir -p target/bench
 input=target/bench/home-assistant-requirements-all.txt
 grep -v '^-r ' "$corpus" > "$input"
-work=target/bench
-mkdir -p "$work"
-if [ ! -x /usr/bin/time ] && command -v apt-get > /dev/null; then
-  apt-get install -y -qq time > /dev/null || true
-fi
-[ -x /usr/bin/time ] || { echo "needs GNU time: apt-get install time" >&2; exit 2; }
-
-cargo build --release --quiet
-# A copy: a rebuild while the benchmark runs does not change the binary under measurement.
-bin=$work/muslcheck
-cp target/release/muslcheck "$bin"
-venv=target/bench-venv
-if [ ! -x "$venv/bin/uv" ]; then
-  python3 -m venv "$venv"
-  "$venv/bin/python" -m pip install --quiet uv
-fi
-uv=$venv/bin/uv
+source bench/lib.sh
 # --no-deps: the same question uv answers here, one line at a time (the default resolves the tree pip installs).
 flags=(--python 3.12 --arch x86_64 --no-dockerfile --no-deps --format json)
 uv_flags=(pip compile --no-deps --only-binary :all: --python-platform x86_64-unknown-linux-musl
@@ -84,32 +68,6 @@ done
 pins=$(grep -c '^[A-Za-z]' "$input")
 echo "input: $input ($pins requirement lines); subset both tools accept: $(wc -l < "$subset") lines; runs: $runs"
 
-declare -A wall rss cpu
-measure() { # name, command…
-  local name=$1 stats out
-  shift
-  out=$work/${name//\//-}
-  stats=$(mktemp)
-  set +e
-  /usr/bin/time -f '%e %M %U %S' -o "$stats" "$@" > "$out.out" 2> "$out.err"
-  local code=$?
-  set -e
-  read -r w kb user sys < <(tail -n 1 "$stats")
-  rm -f "$stats"
-  if [ "$code" -gt 1 ]; then
-    echo "  $name exited $code: $(tail -n 2 "$out.err" | tr '\n' ' ')" >&2
-  fi
-  wall[$name]+="$w "
-  rss[$name]+="$kb "
-  local c
-  c=$(awk -v u="$user" -v s="$sys" 'BEGIN {printf "%.2f", u + s}')
-  cpu[$name]+="$c "
-  printf '  %-16s %6s s %5s s CPU %5s MB' "$name" "$w" "$c" "$((kb / 1024))"
-  note=$(grep -o '"cache: [^"]*"' "$out.out" 2> /dev/null || true)
-  echo " ${note}"
-}
-
-
 for i in $(seq "$runs"); do
   echo "run $i"
   for set in full subset; do
@@ -128,12 +86,5 @@ for i in $(seq "$runs"); do
   rm -rf "$uv_cache"
 done
 
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'; }
-echo
-echo "medians of $runs runs:"
-for name in full/cold full/warm full/refresh full/offline subset/cold subset/warm subset/refresh \
-  subset/offline uv/cold uv/warm; do
-  # shellcheck disable=SC2086
-  printf '  %-16s %6s s wall %5s s CPU %5s MB peak RSS\n' "$name" "$(median ${wall[$name]})" \
-    "$(median ${cpu[$name]})" "$(( $(median ${rss[$name]} | cut -d. -f1) / 1024 ))"
-done
+medians "$runs" full/cold full/warm full/refresh full/offline subset/cold subset/warm subset/refresh \
+  subset/offline uv/cold uv/warm
