@@ -22,8 +22,9 @@ use crate::select::{Catalog, Policy};
 use crate::target::{TagRanks, Target};
 use crate::verdict::{Outcome, Verdict};
 
-/// pip gives up on a project long before this many rejected versions; this only bounds a pathological page.
-const MAX_REJECTED_VERSIONS: usize = 50;
+/// pip walks down every version whose metadata it rejects, as the resolver here does; past this many (a page
+/// built to make muslcheck ask for metadata without end), the answer is `unknown`, never a guess.
+const MAX_REJECTED_VERSIONS: usize = 1000;
 
 /// What applies to the whole run besides the requirements themselves.
 #[derive(Clone)]
@@ -595,10 +596,20 @@ impl Shared {
             match self.client.core_metadata(file).await.as_ref() {
                 Lookup::Found(text) => match metadata::check(text, &requirement.name, &version) {
                     Ok(()) => break choice.verdict,
-                    Err(why) if rejected.len() < MAX_REJECTED_VERSIONS => {
+                    Err(metadata::Refused::Unreadable(why)) => {
+                        let reason = format!("{}: {why}; not read", file.filename);
+                        break Verdict::bare(Outcome::Unknown, reason);
+                    }
+                    Err(metadata::Refused::ByPip(_)) if rejected.len() >= MAX_REJECTED_VERSIONS => {
+                        let reason = format!(
+                            "pip rejects the metadata of {MAX_REJECTED_VERSIONS} versions in a row; \
+                             the rest are not read"
+                        );
+                        break Verdict::bare(Outcome::Unknown, reason);
+                    }
+                    Err(metadata::Refused::ByPip(why)) => {
                         rejected.insert(version, format!("pip rejects {}: {why}", file.filename));
                     }
-                    Err(why) => break Verdict::bare(Outcome::Fail, why),
                 },
                 // The client only answers Missing when there is no metadata anywhere to check.
                 Lookup::Missing => break choice.verdict,

@@ -6,24 +6,62 @@
 
 use std::path::Path;
 
-use crate::pep::{Version, normalize, parse_requirement, parse_version};
+use crate::pep::{Version, check_nesting, normalize, parse_requirement, parse_version};
 
-/// `Err(why)` when pip would reject the metadata of `project` `version`.
-pub fn check(text: &str, project: &str, version: &Version) -> Result<(), String> {
+/// Why metadata is not taken.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    /// pip rejects it and moves on to the next candidate.
+    #[error("{0}")]
+    ByPip(String),
+    /// It is beyond what muslcheck reads (brackets nested thousands deep): pip's own parser stops with an
+    /// error there, so what pip does is not known.
+    #[error("{0}")]
+    Unreadable(String),
+}
+
+/// The most of a value from the metadata that a message quotes: an index can serve megabytes of it.
+const QUOTED: usize = 80;
+
+/// `value` as a message quotes it: at most [`QUOTED`] characters.
+fn quoted(value: &str) -> String {
+    match value.char_indices().nth(QUOTED) {
+        Some((end, _)) => format!("{}… ({} bytes)", &value[..end], value.len()),
+        None => value.to_string(),
+    }
+}
+
+/// `Err` when pip would reject the metadata of `project` `version`, or when it cannot be read.
+pub fn check(text: &str, project: &str, version: &Version) -> Result<(), Refused> {
     for (key, value) in headers(text) {
         match key.to_ascii_lowercase().as_str() {
             "name" if normalize(&value) != project => {
-                return Err(format!("its metadata names another project ({value})"));
+                return Err(Refused::ByPip(format!(
+                    "its metadata names another project ({})",
+                    quoted(&value)
+                )));
             }
             "version" => match parse_version(&value) {
                 Ok(v) if v == *version => {}
-                _ => return Err(format!("its metadata gives another version ({value})")),
+                _ => {
+                    return Err(Refused::ByPip(format!(
+                        "its metadata gives another version ({})",
+                        quoted(&value)
+                    )));
+                }
             },
             "requires-dist" => {
+                if let Err((_, why)) = check_nesting(&value) {
+                    return Err(Refused::Unreadable(format!(
+                        "its metadata has a Requires-Dist with {why}"
+                    )));
+                }
                 if let Err((_, why)) = parse_requirement(&value, Path::new("")) {
-                    return Err(format!(
-                        "its metadata has an invalid Requires-Dist '{value}': {why}"
-                    ));
+                    return Err(Refused::ByPip(format!(
+                        "its metadata has an invalid Requires-Dist '{}': {}",
+                        quoted(&value),
+                        quoted(&why)
+                    )));
                 }
             }
             _ => {}
@@ -91,22 +129,43 @@ mod tests {
     fn rejects_what_current_pip_rejects() {
         let text =
             "Metadata-Version: 2.1\nName: celery\nVersion: 4.4.7\nRequires-Dist: pytz (>dev)\n";
-        assert!(
-            check(text, "celery", &v("4.4.7"))
-                .unwrap_err()
-                .contains("pytz (>dev)")
-        );
+        let Err(Refused::ByPip(why)) = check(text, "celery", &v("4.4.7")) else {
+            panic!("pip rejects pytz (>dev)");
+        };
+        assert!(why.contains("pytz (>dev)"), "{why}");
         // pygtfs 0.1.6: `2012d` is no PEP 440 version, so pip 26 ignores the version.
         let pygtfs =
             "Metadata-Version: 2.1\nName: pygtfs\nVersion: 0.1.6\nRequires-Dist: pytz (>=2012d)\n";
         assert!(
             check(pygtfs, "pygtfs", &v("0.1.6"))
                 .unwrap_err()
+                .to_string()
                 .contains("2012d")
         );
         let other = "Metadata-Version: 2.1\nName: celery\nVersion: 4.4.8\n";
         assert!(check(other, "celery", &v("4.4.7")).is_err());
         let name = "Metadata-Version: 2.1\nName: kombu\nVersion: 4.4.7\n";
         assert!(check(name, "celery", &v("4.4.7")).is_err());
+    }
+
+    #[test]
+    fn hostile_values_are_refused_without_quoting_them_whole() {
+        let deep = format!(
+            "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: x; {}os_name == 'posix'{}\n",
+            "(".repeat(3000),
+            ")".repeat(3000)
+        );
+        let Err(Refused::Unreadable(why)) = check(&deep, "demo", &v("1.0")) else {
+            panic!("a 3,000-deep marker is not read");
+        };
+        assert!(why.contains("nested deeper than 64"), "{why}");
+        assert!(why.len() < 200, "{why}");
+        let long = format!(
+            "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: x (>{})\n",
+            "9".repeat(100_000)
+        );
+        let why = check(&long, "demo", &v("1.0")).unwrap_err().to_string();
+        assert!(why.len() < 400, "{} bytes", why.len());
+        assert!(why.contains("(100005 bytes)"), "{why}");
     }
 }

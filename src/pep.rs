@@ -60,12 +60,44 @@ pub fn guarded<T>(parse: impl FnOnce() -> T) -> Option<T> {
 
 const PARSER_FAILED: &str = "the parser could not read it";
 
+/// The deepest bracket nesting a marker may have. The parsers recurse once per bracket, so thousands of them
+/// (6 KB of text from an index's metadata, or a checkout) overflow the stack; real markers nest two or three
+/// deep. pip stops such text with an error too.
+pub const MAX_NESTING: usize = 64;
+
+/// Refuses text whose brackets (outside quoted strings) nest deeper than [`MAX_NESTING`]; `Err` holds the
+/// byte offset of the bracket too many and the message.
+pub fn check_nesting(text: &str) -> Result<(), (usize, String)> {
+    let mut depth = 0usize;
+    let mut quote: Option<char> = None;
+    for (i, c) in text.char_indices() {
+        match (quote, c) {
+            (Some(q), c) if c == q => quote = None,
+            (Some(_), _) => {}
+            (None, '\'' | '"') => quote = Some(c),
+            (None, '(' | '[') => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err((
+                        i,
+                        format!("brackets nested deeper than {MAX_NESTING} levels"),
+                    ));
+                }
+            }
+            (None, ')' | ']') => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// A PEP 508 requirement; `Err` holds the byte offset of the problem and the message.
 pub fn parse_requirement(
     text: &str,
     dir: &Path,
 ) -> Result<Requirement<VerbatimUrl>, (usize, String)> {
     check_leading_name(text)?;
+    check_nesting(text)?;
     match guarded(|| Requirement::<VerbatimUrl>::parse(text, dir)) {
         Some(Ok(r)) => Ok(r),
         Some(Err(e)) => {
@@ -82,6 +114,7 @@ pub fn parse_requirement(
 
 /// A PEP 508 marker expression.
 pub fn parse_marker(text: &str) -> Result<MarkerTree, String> {
+    check_nesting(text).map_err(|(_, message)| message)?;
     match guarded(|| MarkerTree::from_str(text)) {
         Some(Ok(m)) => Ok(m),
         Some(Err(e)) => Err(e.message.to_string()),
@@ -182,6 +215,25 @@ pub fn filter_versions<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deeply_nested_markers_are_an_error_not_a_stack_overflow() {
+        let deep = |n: usize| {
+            format!(
+                "demo; {}python_version >= '3'{}",
+                "(".repeat(n),
+                ")".repeat(n)
+            )
+        };
+        assert!(parse_requirement(&deep(MAX_NESTING), Path::new("")).is_ok());
+        let (offset, message) = parse_requirement(&deep(3000), Path::new("")).unwrap_err();
+        assert_eq!(offset, "demo; ".len() + MAX_NESTING);
+        assert!(message.contains("nested deeper than 64"), "{message}");
+        assert!(parse_marker(&"(".repeat(100_000)).is_err());
+        // Brackets inside quoted strings are text.
+        let quoted = format!("demo; platform_release == '{}'", "(".repeat(500));
+        assert!(parse_requirement(&quoted, Path::new("")).is_ok());
+    }
 
     fn versions(list: &[&str]) -> Vec<Version> {
         list.iter().map(|v| Version::from_str(v).unwrap()).collect()

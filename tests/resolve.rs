@@ -5,86 +5,12 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::path::Path;
 
+use common::universe::Universe;
 use common::{Behaviour, TestIndex, code, json, muslcheck};
 use serde_json::{Value, json};
 
 const TARGET: &str = "cp312-musllinux_1_2_x86_64";
-
-/// An index written to a temporary directory: a PEP 691 page per project and a `.metadata` file per wheel.
-#[derive(Default)]
-struct Universe {
-    /// project → (filename, requires-python)
-    files: BTreeMap<String, Vec<(String, Option<String>)>>,
-    /// Yanked filenames.
-    yanked: Vec<String>,
-    metadata: Vec<(String, String)>,
-}
-
-impl Universe {
-    /// A pure-Python wheel of `name` `version` depending on `requires` (PEP 508 strings, markers included).
-    fn wheel(&mut self, name: &str, version: &str, requires: &[&str]) -> &mut Self {
-        self.tagged(name, version, "py3-none-any", requires)
-    }
-
-    fn tagged(&mut self, name: &str, version: &str, tag: &str, requires: &[&str]) -> &mut Self {
-        let filename = format!("{}-{version}-{tag}.whl", name.replace('-', "_"));
-        let mut text = format!("Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n");
-        for r in requires {
-            text.push_str(&format!("Requires-Dist: {r}\n"));
-        }
-        self.metadata.push((format!("{filename}.metadata"), text));
-        self.add(name, filename, None)
-    }
-
-    /// Marks every file of `name` `version` yanked.
-    fn yank(&mut self, name: &str, version: &str) -> &mut Self {
-        let prefix = format!("{}-{version}-", name.replace('-', "_"));
-        for (filename, _) in self.files.get(name).into_iter().flatten() {
-            if filename.starts_with(&prefix) {
-                self.yanked.push(filename.clone());
-            }
-        }
-        self
-    }
-
-    fn sdist(&mut self, name: &str, version: &str) -> &mut Self {
-        self.add(name, format!("{name}-{version}.tar.gz"), None)
-    }
-
-    fn add(&mut self, name: &str, filename: String, rp: Option<String>) -> &mut Self {
-        self.files
-            .entry(name.to_string())
-            .or_default()
-            .push((filename, rp));
-        self
-    }
-
-    fn write(&self, root: &Path) {
-        std::fs::create_dir_all(root.join("index")).unwrap();
-        std::fs::create_dir_all(root.join("files")).unwrap();
-        for (name, files) in &self.files {
-            let files: Vec<Value> = files
-                .iter()
-                .map(|(filename, rp)| {
-                    json!({"filename": filename, "url": format!("../../files/{filename}"),
-                           "hashes": {}, "requires-python": rp,
-                           "yanked": self.yanked.contains(filename), "size": 1000})
-                })
-                .collect();
-            let page = json!({"meta": {"api-version": "1.1"}, "name": name, "files": files});
-            std::fs::write(
-                root.join("index").join(format!("{name}.json")),
-                page.to_string(),
-            )
-            .unwrap();
-        }
-        for (file, text) in &self.metadata {
-            std::fs::write(root.join("files").join(file), text).unwrap();
-        }
-    }
-}
 
 struct Run {
     code: i32,

@@ -23,7 +23,8 @@ use crate::index::{
 use crate::input::{Input, Selection, Wanted, read_inputs};
 use crate::report::{
     ErrorEntry, Package, Report, SCHEMA_VERSION, Source, TargetInfo, Tool, compare_targets,
-    emit_dockerfile, render_github, render_html, render_markdown, render_sarif, render_terminal,
+    emit_dockerfile, no_workflow_commands, render_github, render_html, render_markdown,
+    render_sarif, render_terminal,
 };
 use crate::verdict::Outcome;
 pub use args::{Args, Emit, FailOn, Format};
@@ -163,6 +164,10 @@ pub fn run(args: Args) -> Result<Exit, String> {
     report.warnings.extend(expired);
     report.notes = notes;
     report.redact();
+    let json = args.emit.is_none() && matches!(args.format, Format::Json | Format::Sarif);
+    if !json {
+        report.make_visible();
+    }
     // The format never changes the exit code: every renderer reads the same report.
     let text = match (args.emit, args.format) {
         (Some(Emit::Dockerfile), _) => {
@@ -183,6 +188,11 @@ pub fn run(args: Args) -> Result<Exit, String> {
         (None, Format::Html) => render_html(&report),
         (None, Format::Sarif) => render_sarif(&report),
         (None, Format::Github) => render_github(&report),
+    };
+    // The GitHub format writes workflow commands on purpose, with their data escaped; elsewhere none may start.
+    let text = match (args.emit, args.format) {
+        (None, Format::Github) => text,
+        _ => no_workflow_commands(text),
     };
     match &args.output {
         Some(path) => write_file(path, &text)?,

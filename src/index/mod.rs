@@ -162,7 +162,9 @@ pub fn redact(url: &Url) -> String {
     // Setting these fails only for URLs that cannot carry credentials, which then have none to hide.
     let _ = shown.set_username("");
     let _ = shown.set_password(None);
-    shown.to_string()
+    // A URL that cannot carry credentials may still hold some as text (`user:pass@host/simple/` reads as
+    // scheme `user`).
+    redact_text(shown.as_str())
 }
 
 /// What a decoded page announces of each file's core metadata, in page order (the decoders' tests).
@@ -225,7 +227,34 @@ pub fn redact_text(text: &str) -> String {
         }
     }
     out.push_str(rest);
+    if out.contains('@') {
+        out = out
+            .split_inclusive(char::is_whitespace)
+            .map(redact_schemeless)
+            .collect();
+    }
     out
+}
+
+/// One word without `://` that looks like an index address with credentials: `user:pass@host/simple/` (a
+/// colon before the `@`) or `token@host.example/simple/` (a dotted host and a path after it). Other words
+/// with an `@` (`pkg@1.0`, `name @ url`) are kept.
+fn redact_schemeless(word: &str) -> String {
+    if word.contains("://") {
+        return word.to_string();
+    }
+    let lead = word.len() - word.trim_start_matches(['\'', '"', '(', '<']).len();
+    let Some(at) = word.find('@').filter(|&at| at > lead) else {
+        return word.to_string();
+    };
+    let (user, after) = (&word[lead..at], &word[at + 1..]);
+    let host = after.split('/').next().unwrap_or("");
+    let credentials = user.contains(':') || (after.contains('/') && host.contains('.'));
+    if credentials && !user.contains('/') {
+        format!("{}{after}", &word[..lead])
+    } else {
+        word.to_string()
+    }
 }
 
 #[cfg(test)]
@@ -249,6 +278,21 @@ mod tests {
             "git+ssh://example.invalid/x.git@v1"
         );
         assert_eq!(redact_text("numpy==2.1.3"), "numpy==2.1.3");
+        // Without a scheme.
+        assert_eq!(
+            redact_text(
+                "index URL 'user:pass@host.example/simple/' is not an absolute http(s) URL"
+            ),
+            "index URL 'host.example/simple/' is not an absolute http(s) URL"
+        );
+        assert_eq!(
+            redact_text(
+                "ghp_TOKEN@pkgs.example.invalid/simple/ and pkg@1.0, name @ https://x.invalid/a"
+            ),
+            "pkgs.example.invalid/simple/ and pkg@1.0, name @ https://x.invalid/a"
+        );
+        let url = Url::parse("user:pass@host.example/simple/").unwrap();
+        assert_eq!(redact(&url), "host.example/simple/");
     }
 
     #[test]

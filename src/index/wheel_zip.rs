@@ -25,11 +25,16 @@ pub struct MetadataEntry {
     name_len: u64,
 }
 
+/// The most METADATA that is read, compressed or not: real ones, long descriptions included, stay far below;
+/// a wheel built to inflate to gigabytes (a zip bomb) stops here.
+const MAX_METADATA: u64 = 16 * 1024 * 1024;
+
 impl MetadataEntry {
     /// The byte range to fetch that holds the local header and the data, with room for a local extra field.
     pub fn range(&self) -> Range<u64> {
         let start = self.local_header;
-        start..start + LOCAL_HEADER_LEN + self.name_len + 1024 + self.compressed_size
+        let len = (LOCAL_HEADER_LEN + self.name_len + 1024).saturating_add(self.compressed_size);
+        start..start.saturating_add(len)
     }
 }
 
@@ -108,12 +113,19 @@ pub fn find_in_central_directory(cd: &[u8]) -> Result<MetadataEntry, String> {
             let extra = cd
                 .get(extra_start..extra_start + extra_len as usize)
                 .unwrap_or(&[]);
-            zip64_sizes(
-                extra,
-                &mut compressed_size,
-                &mut local_header,
-                u32_at(cd, at + 24),
-            );
+            let uncompressed = u32_at(cd, at + 24);
+            zip64_sizes(extra, &mut compressed_size, &mut local_header, uncompressed);
+            let declared = uncompressed.filter(|&u| u != u32::MAX).map(u64::from);
+            if let Some(size) = declared.filter(|&u| u > MAX_METADATA) {
+                return Err(format!(
+                    "METADATA declares {size} bytes uncompressed, more than the {MAX_METADATA} read"
+                ));
+            }
+            if compressed_size > MAX_METADATA {
+                return Err(format!(
+                    "METADATA is {compressed_size} bytes compressed, more than the {MAX_METADATA} read"
+                ));
+            }
             return Ok(MetadataEntry {
                 local_header,
                 compressed_size,
@@ -167,8 +179,14 @@ pub fn extract(entry: &MetadataEntry, bytes: &[u8]) -> Result<String, String> {
         .ok_or("METADATA lies past the fetched bytes")?;
     let raw = match entry.method {
         0 => data.to_vec(),
-        8 => miniz_oxide::inflate::decompress_to_vec_with_limit(data, 16 * 1024 * 1024)
-            .map_err(|e| format!("METADATA does not inflate: {e:?}"))?,
+        // The error holds what was inflated so far: only its status is told.
+        8 => miniz_oxide::inflate::decompress_to_vec_with_limit(data, MAX_METADATA as usize)
+            .map_err(|e| match e.status {
+                miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
+                    format!("METADATA inflates to more than {MAX_METADATA} bytes")
+                }
+                status => format!("METADATA does not inflate ({status:?})"),
+            })?,
         other => {
             return Err(format!(
                 "METADATA is compressed with method {other}, which pip cannot read either"
@@ -289,5 +307,35 @@ pub mod tests {
         let mut truncated = zip(&[("demo-1.0.dist-info/METADATA", METADATA, true)]);
         truncated.drain(10..20);
         assert!(read(&truncated, 64 * 1024).is_err());
+    }
+
+    #[test]
+    fn a_zip_bomb_stops_at_the_limit_and_says_so_in_one_line() {
+        let bomb = vec![b'a'; 40 * 1024 * 1024];
+        let honest = zip(&[("demo-1.0.dist-info/METADATA", &bomb, true)]);
+        let why = read(&honest, 64 * 1024).unwrap_err();
+        assert!(
+            why.contains("declares 41943040 bytes uncompressed"),
+            "{why}"
+        );
+        // The same bomb declaring a small size: inflating stops at the limit, and no output is quoted.
+        let mut lying = honest.clone();
+        let central = lying
+            .windows(4)
+            .rposition(|w| w == CENTRAL_SIG.to_le_bytes())
+            .unwrap();
+        lying[central + 24..central + 28].copy_from_slice(&100u32.to_le_bytes());
+        let why = read(&lying, 128 * 1024).unwrap_err();
+        assert_eq!(
+            why,
+            format!("METADATA inflates to more than {MAX_METADATA} bytes")
+        );
+        let entry = MetadataEntry {
+            local_header: u64::MAX - 10,
+            compressed_size: u64::MAX,
+            method: 8,
+            name_len: 30,
+        };
+        assert_eq!(entry.range().end, u64::MAX);
     }
 }

@@ -2,7 +2,7 @@
 //! `[dependency-groups]` (with `{include-group = …}`), Poetry's `[tool.poetry]` dependencies and groups, and
 //! the project's `requires-python`.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use serde::Deserialize;
@@ -30,6 +30,18 @@ struct Project {
     optional_dependencies: BTreeMap<String, Vec<Spanned<String>>>,
     #[serde(rename = "requires-python", default)]
     requires_python: Option<Spanned<String>>,
+}
+
+/// How deep `include-group` tables are followed: each level is a recursion. Real projects nest two or three.
+const MAX_GROUP_DEPTH: usize = 32;
+
+/// The expansion of one selected group: the groups being expanded, outermost first (an include of one of
+/// them is a cycle), and every group expanded already, whose requirements are in once: a group that several
+/// included groups include (a diamond) is expanded once, so that 30 levels of diamonds are not 2^30.
+#[derive(Default)]
+struct GroupWalk {
+    stack: Vec<String>,
+    expanded: BTreeSet<String>,
 }
 
 /// PEP 735: a group lists requirement strings and `{include-group = "name"}` tables.
@@ -153,8 +165,8 @@ impl Reader<'_> {
         let by_normal: BTreeMap<String, &String> =
             groups.keys().map(|k| (normalize(k), k)).collect();
         for name in groups.keys().filter(|g| selection.wants_group(g)) {
-            let mut stack = Vec::new();
-            self.group(groups, &by_normal, name, &mut stack);
+            let mut walk = GroupWalk::default();
+            self.group(groups, &by_normal, name, &mut walk);
         }
         let named = selection
             .groups
@@ -173,9 +185,12 @@ impl Reader<'_> {
         groups: &BTreeMap<String, Vec<Spanned<GroupItem>>>,
         by_normal: &BTreeMap<String, &String>,
         name: &String,
-        stack: &mut Vec<String>,
+        walk: &mut GroupWalk,
     ) {
-        stack.push(normalize(name));
+        if !walk.expanded.insert(normalize(name)) {
+            return;
+        }
+        walk.stack.push(normalize(name));
         for (i, item) in groups[name].iter().enumerate() {
             let key = format!("dependency-groups.{name}[{i}]");
             match item.get_ref() {
@@ -185,14 +200,22 @@ impl Reader<'_> {
                 }
                 GroupItem::Include { include_group } => {
                     let target = normalize(include_group);
-                    if stack.contains(&target) {
+                    if walk.stack.contains(&target) {
                         let message =
                             format!("{key}: include-group '{include_group}' makes a cycle");
                         self.input
                             .errors
                             .push(self.file.error(Some(item.span()), message));
+                    } else if walk.stack.len() >= MAX_GROUP_DEPTH {
+                        let message = format!(
+                            "{key}: include-group '{include_group}' is {MAX_GROUP_DEPTH} groups deep: \
+                             too deep to follow"
+                        );
+                        self.input
+                            .errors
+                            .push(self.file.error(Some(item.span()), message));
                     } else if let Some(included) = by_normal.get(&target) {
-                        self.group(groups, by_normal, included, stack);
+                        self.group(groups, by_normal, included, walk);
                     } else {
                         let message =
                             format!("{key}: include-group '{include_group}' names no group");
@@ -203,7 +226,7 @@ impl Reader<'_> {
                 }
             }
         }
-        stack.pop();
+        walk.stack.pop();
     }
 
     /// Poetry's main dependencies (when `[project]` lists none), optional ones for selected extras, and groups.
@@ -346,6 +369,49 @@ lint = ["ruff"]
 typing = ["mypy", {include-group = "lint"}]
 dev = [{include-group = "typing"}, "ipython"]
 "#;
+
+    #[test]
+    fn include_group_diamonds_expand_once_and_chains_stop_at_the_limit() {
+        // g0 includes g1 twice over (through a and b), g1 likewise g2, … 15 levels: 2^15 paths to g15.
+        let mut text = String::from("[project]\nname = \"demo\"\n[dependency-groups]\n");
+        for i in 0..15 {
+            text.push_str(&format!(
+                "g{i} = [{{include-group = \"a{i}\"}}, {{include-group = \"b{i}\"}}]\n\
+                 a{i} = [\"pa{i}\", {{include-group = \"g{}\"}}]\n\
+                 b{i} = [\"pb{i}\", {{include-group = \"g{}\"}}]\n",
+                i + 1,
+                i + 1
+            ));
+        }
+        text.push_str("g15 = [\"leaf\"]\n");
+        let select = |group: &str| Selection {
+            groups: vec![group.into()],
+            ..Default::default()
+        };
+        let input = read_str(&text, &select("g0"));
+        assert_eq!(input.entries.len(), 31, "{:?}", input.errors);
+        assert!(input.errors.is_empty(), "{:?}", input.errors);
+
+        // A chain of 100,000 groups: an error at the include one level too deep, no stack overflow.
+        let mut text = String::from("[project]\nname = \"demo\"\n[dependency-groups]\n");
+        for i in 0..100_000 {
+            text.push_str(&format!(
+                "c{i} = [\"p{i}\", {{include-group = \"c{}\"}}]\n",
+                i + 1
+            ));
+        }
+        text.push_str("c100000 = []\n");
+        let input = read_str(&text, &select("c0"));
+        assert_eq!(input.entries.len(), MAX_GROUP_DEPTH);
+        assert_eq!(input.errors.len(), 1);
+        let error = &input.errors[0];
+        assert!(
+            error.message.contains("32 groups deep"),
+            "{}",
+            error.message
+        );
+        assert_eq!(error.line, Some(3 + MAX_GROUP_DEPTH));
+    }
 
     #[test]
     fn project_dependencies_extras_and_groups() {

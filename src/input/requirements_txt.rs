@@ -47,6 +47,10 @@ pub fn read_text(shown: &str, text: &str, input: &mut Input) {
     *input = reader.input;
 }
 
+/// How deep `-r`/`-c` includes are followed: each level is a recursion, so a checkout with a chain of
+/// thousands of files would overflow the stack. Real projects nest two or three.
+const MAX_INCLUDE_DEPTH: usize = 32;
+
 struct Reader {
     input: Input,
     /// Canonical paths of the files being read, outermost first: an include of one of them is a cycle.
@@ -87,6 +91,12 @@ impl Reader {
         };
         if self.stack.contains(&canonical) {
             return fail(self, format!("{shown} includes itself (an include cycle)"));
+        }
+        if self.stack.len() >= MAX_INCLUDE_DEPTH {
+            return fail(
+                self,
+                format!("{shown} is included {MAX_INCLUDE_DEPTH} files deep: too deep to follow"),
+            );
         }
         let text = match std::fs::read(path) {
             Ok(bytes) => match String::from_utf8(bytes) {
@@ -603,6 +613,32 @@ mod tests {
         assert_eq!((errs[0].0, errs[0].1), (2, 3));
         assert!(errs[0].2.contains("cycle"), "{}", errs[0].2);
         assert!(input.errors[0].path.ends_with("b.txt"));
+    }
+
+    #[test]
+    fn an_include_chain_thousands_deep_stops_at_the_limit_with_its_line() {
+        let names: Vec<String> = (0..5000).map(|i| format!("f{i}.txt")).collect();
+        let texts: Vec<String> = (0..5000)
+            .map(|i| format!("pkg{i}\n-r f{}.txt\n", i + 1))
+            .collect();
+        let files: Vec<(&str, &str)> = names
+            .iter()
+            .zip(&texts)
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
+        let (input, _dir) = read(&files);
+        // Every file down to the limit is read; the include one too deep is the error, at its option.
+        assert_eq!(input.entries.len(), MAX_INCLUDE_DEPTH);
+        let errs = errors(&input);
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        assert_eq!((errs[0].0, errs[0].1), (2, 1));
+        assert!(errs[0].2.contains("32 files deep"), "{}", errs[0].2);
+        let last = format!("f{}.txt", MAX_INCLUDE_DEPTH - 1);
+        assert!(
+            input.errors[0].path.ends_with(&last),
+            "{}",
+            input.errors[0].path
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ mod html;
 mod markdown;
 mod sarif;
 mod terminal;
+mod visible;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -20,6 +21,7 @@ pub use html::render as render_html;
 pub use markdown::render as render_markdown;
 pub use sarif::render as render_sarif;
 pub use terminal::render as render_terminal;
+pub use visible::no_workflow_commands;
 
 use crate::input::InputError;
 use crate::target::Target;
@@ -163,7 +165,8 @@ impl Download {
         }
         self.files += 1;
         match verdict.size {
-            Some(size) => self.bytes += size,
+            // Saturating: sizes come from the index, which may claim anything.
+            Some(size) => self.bytes = self.bytes.saturating_add(size),
             None => self.files_without_size += 1,
         }
     }
@@ -549,6 +552,59 @@ impl Report {
             .for_each(|e| e.message = redact(&e.message));
         self.warnings.iter_mut().for_each(|w| *w = redact(w));
         self.notes.iter_mut().for_each(|n| *n = redact(n));
+    }
+
+    /// Makes every text of the report show as text in a terminal, a CI log or Markdown: control characters
+    /// that came from an index or a checkout are written as escapes (see [`visible`]). For every format but
+    /// JSON and SARIF, which escape in their own way.
+    pub fn make_visible(&mut self) {
+        use visible::visible;
+        let fix = |s: &mut String| *s = visible(s);
+        let fix_all = |list: &mut Vec<String>| list.iter_mut().for_each(fix);
+        fix(&mut self.index);
+        fix_all(&mut self.extra_index_urls);
+        for target in &mut self.targets {
+            target.image.iter_mut().for_each(fix);
+        }
+        for package in &mut self.packages {
+            package.name.iter_mut().for_each(fix);
+            package.version.iter_mut().for_each(fix);
+            fix(&mut package.requirement);
+            fix(&mut package.source.path);
+            package.source.key.iter_mut().for_each(fix);
+            for verdict in package.targets.values_mut() {
+                verdict.version.iter_mut().for_each(fix);
+                verdict.file.iter_mut().for_each(fix);
+                fix(&mut verdict.reason);
+                fix_all(&mut verdict.advice);
+                verdict.via.iter_mut().for_each(fix_all);
+                verdict.blocked_by.iter_mut().for_each(fix_all);
+                fix_all(&mut verdict.needed_only_by);
+                if let Some(ignored) = &mut verdict.ignored {
+                    fix(&mut ignored.reason);
+                }
+            }
+        }
+        for error in &mut self.errors {
+            fix(&mut error.path);
+            fix(&mut error.message);
+        }
+        if let Some(compare) = &mut self.compare {
+            for change in &mut compare.changes {
+                fix(&mut change.name);
+                fix(&mut change.requirement);
+                change.from_file.iter_mut().for_each(fix);
+                change.to_file.iter_mut().for_each(fix);
+                fix(&mut change.reason);
+            }
+            fix(&mut compare.summary);
+        }
+        if let Some(apk) = &mut self.apk {
+            fix_all(&mut apk.covers);
+            fix_all(&mut apk.unknown);
+        }
+        fix_all(&mut self.warnings);
+        fix_all(&mut self.notes);
     }
 
     pub fn to_json(&self) -> String {

@@ -102,8 +102,8 @@ impl Provider {
 #[derive(Default)]
 pub struct ReadMetadata(Mutex<HashMap<(String, bool), Judged>>);
 
-/// A core metadata file's `Requires-Dist`, or why pip rejects the file.
-type Judged = Result<Arc<[Dep]>, String>;
+/// A core metadata file's `Requires-Dist`, or why it is not taken.
+type Judged = Result<Arc<[Dep]>, metadata::Refused>;
 
 impl ReadMetadata {
     /// The dependencies the metadata `text` of `file` states, checked against `name` `version` when `check`.
@@ -159,7 +159,12 @@ impl Release<'_> {
             return match self.client.core_metadata(&file).await.as_ref() {
                 Lookup::Found(text) => match self.read.read(&file, text, Some((name, version))) {
                     Ok(deps) => Meta::Deps(deps),
-                    Err(why) => Meta::Invalid(format!("pip rejects {}: {why}", file.filename)),
+                    Err(metadata::Refused::ByPip(why)) => {
+                        Meta::Invalid(format!("pip rejects {}: {why}", file.filename))
+                    }
+                    Err(metadata::Refused::Unreadable(why)) => {
+                        Meta::Failed(format!("{}: {why}; not read", file.filename))
+                    }
                 },
                 Lookup::Missing => Meta::Unknown(format!("{} has no core metadata", file.filename)),
                 Lookup::Failed(e) => Meta::Failed(format!("core metadata lookup failed: {e}")),
@@ -171,7 +176,7 @@ impl Release<'_> {
         match self.client.declared_metadata(&file).await.as_ref() {
             Lookup::Found(text) => match self.read.read(&file, text, None) {
                 Ok(deps) => Meta::Deps(deps),
-                Err(why) => Meta::Invalid(why),
+                Err(why) => Meta::Failed(why.to_string()),
             },
             Lookup::Missing => self.borrowed(page, name, version, &file.filename).await,
             Lookup::Failed(e) => Meta::Failed(format!("core metadata lookup failed: {e}")),
@@ -202,7 +207,7 @@ impl Release<'_> {
         match self.client.core_metadata(wheel).await.as_ref() {
             Lookup::Found(text) => match self.read.read(wheel, text, None) {
                 Ok(deps) => Meta::Borrowed(deps, wheel.filename.clone()),
-                Err(why) => Meta::Invalid(why),
+                Err(why) => Meta::Failed(why.to_string()),
             },
             Lookup::Missing => Meta::Unknown(format!("{} has no core metadata", wheel.filename)),
             Lookup::Failed(e) => Meta::Failed(format!("core metadata lookup failed: {e}")),
@@ -288,7 +293,7 @@ mod tests {
         let why = read
             .read(&wheel, DEMO, Some(("other", &version)))
             .unwrap_err();
-        assert!(why.contains("names another project"), "{why}");
+        assert!(why.to_string().contains("names another project"), "{why}");
         assert!(read.read(&wheel, DEMO, Some(("other", &version))).is_err());
         assert_eq!(read.read(&wheel, DEMO, None).unwrap().len(), 2);
     }

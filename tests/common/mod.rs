@@ -11,6 +11,8 @@
 
 #![allow(dead_code)]
 
+pub mod universe;
+
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
