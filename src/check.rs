@@ -26,6 +26,9 @@ use crate::verdict::{Outcome, Verdict};
 /// built to make muslcheck ask for metadata without end), the answer is `unknown`, never a guess.
 const MAX_REJECTED_VERSIONS: usize = 1000;
 
+/// The versions skipped for their metadata that a reason names; the rest are counted.
+const SHOWN_REJECTED: usize = 3;
+
 /// What applies to the whole run besides the requirements themselves.
 #[derive(Clone)]
 pub struct Settings {
@@ -621,12 +624,18 @@ impl Shared {
         };
         // A version pip skipped for its metadata is worth knowing when another one was taken instead.
         if verdict.file.is_some() {
-            let mut skipped: Vec<&String> = rejected.values().collect();
-            skipped.sort();
-            for why in skipped {
+            let mut skipped: Vec<(&Version, &String)> = rejected.iter().collect();
+            skipped.sort_by(|a, b| b.0.cmp(a.0));
+            for (_, why) in skipped.iter().take(SHOWN_REJECTED) {
                 verdict
                     .reason
                     .push_str(&format!("; {why}, so pip skips that version"));
+            }
+            if skipped.len() > SHOWN_REJECTED {
+                let more = skipped.len() - SHOWN_REJECTED;
+                verdict.reason.push_str(&format!(
+                    "; and {more} older versions whose metadata pip rejects"
+                ));
             }
         }
         verdict

@@ -19,6 +19,8 @@ const SIX_PAGE: &str = r#"{"meta": {"api-version": "1.0"}, "name": "six", "files
 const SIX_METADATA: &str = "Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\n";
 const BROKEN_PAGE: &str = r#"{"meta": {"api-version": "1.0"}, "name": "broken", "files": [
   {"filename": "broken-1.0.tar.gz", "url": "/files/broken-1.0.tar.gz", "hashes": {}}]}"#;
+const MOVED_PAGE: &str = r#"{"meta": {"api-version": "1.0"}, "name": "broken", "files": [
+  {"filename": "broken-2.0-py3-none-any.whl", "url": "../../files/broken-2.0-py3-none-any.whl", "hashes": {}}]}"#;
 /// What the server sends for a huge page before it gives up on its own: far beyond the client's 64 MB.
 const HUGE_LIMIT: usize = 1 << 30;
 
@@ -54,6 +56,9 @@ enum Fault {
     Body(&'static str, &'static [u8]),
     /// 302 back to itself.
     RedirectLoop,
+    /// 301 to `/mirror/simple/broken/`, whose page links its wheel relatively (`../../files/…`): the link
+    /// resolves against the URL the page came from, as pip resolves it.
+    Moved,
     /// Zeros, as fast as the client reads them, declaring the length or not.
     Huge { declare_length: bool },
 }
@@ -132,6 +137,14 @@ fn serve(stream: TcpStream, fault: &Fault, requests: &Mutex<Vec<Instant>>, writt
             );
         }
         "/simple/broken/" => {}
+        // Where `Fault::Moved` sends the client.
+        "/mirror/simple/broken/" => {
+            return reply(&mut out, "200 OK", json, "", MOVED_PAGE.as_bytes());
+        }
+        "/mirror/files/broken-2.0-py3-none-any.whl.metadata" => {
+            let metadata = "Metadata-Version: 2.1\nName: broken\nVersion: 2.0\n";
+            return reply(&mut out, "200 OK", "text/plain", "", metadata.as_bytes());
+        }
         _ => return reply(&mut out, "404 Not Found", "text/plain", "", b"not found"),
     }
     let seen = {
@@ -178,6 +191,13 @@ fn serve(stream: TcpStream, fault: &Fault, requests: &Mutex<Vec<Instant>>, writt
         }
         Fault::RateLimited { .. } => reply(&mut out, "200 OK", json, "", BROKEN_PAGE.as_bytes()),
         Fault::Body(kind, body) => reply(&mut out, "200 OK", kind, "", body),
+        Fault::Moved => reply(
+            &mut out,
+            "301 Moved Permanently",
+            "text/plain",
+            "Location: /mirror/simple/broken/\r\n",
+            b"",
+        ),
         Fault::RedirectLoop => reply(
             &mut out,
             "302 Found",
@@ -489,6 +509,39 @@ fn an_image_is_not_read_as_a_page() {
     let index = FaultyIndex::start(Fault::Body("image/png", b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR"));
     let (out, took) = run(&index, "2");
     assert_unknown(&out, took, 5, "content type image/png");
+}
+
+#[test]
+fn links_of_a_redirected_page_resolve_against_where_it_came_from() {
+    let index = FaultyIndex::start(Fault::Moved);
+    let (dir, path) = temp_requirements("broken\n");
+    let cache = dir.path().join("cache");
+    // Uncached, then cached (the page is stored with its links resolved), then from the cache alone.
+    for flags in [&["--no-cache"][..], &[], &["--offline"]] {
+        let out = common::command()
+            .env_remove("MUSLCHECK_NO_CACHE")
+            .args([
+                path.as_str(),
+                "--index-url",
+                &index.url(),
+                "--format",
+                "json",
+            ])
+            .args(["--cache-dir", cache.to_str().unwrap()])
+            .args(flags)
+            .output()
+            .unwrap();
+        assert_eq!(
+            code(&out),
+            0,
+            "{flags:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report = json(&out);
+        let broken = common::cell(&report, "broken", TID);
+        assert_eq!(broken["outcome"], "wheel", "{flags:?}: {broken}");
+        assert_eq!(broken["file"], "broken-2.0-py3-none-any.whl");
+    }
 }
 
 #[test]

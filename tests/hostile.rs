@@ -151,3 +151,33 @@ fn text_from_the_index_cannot_act_on_a_terminal_or_forge_lines_in_any_format() {
             .contains(forged)
     );
 }
+
+#[test]
+fn many_releases_whose_metadata_pip_rejects_are_walked_down_as_pip_walks_them() {
+    let mut u = Universe::default();
+    u.wheel("celeryish", "9.0", &[]);
+    for minor in 1..=60 {
+        u.wheel("celeryish", &format!("9.{minor}"), &["pytz (>dev)"]);
+    }
+    let hostile = Hostile::serve(&u);
+    for flags in [
+        &["--format", "json", "--no-deps"][..],
+        &["--format", "json"],
+    ] {
+        let out = hostile.check("celeryish\n", flags);
+        assert_eq!(code(&out), 0, "{flags:?}");
+        let report = json(&out);
+        let cell = verdict(&report, "celeryish");
+        assert_eq!(cell["outcome"], "wheel", "{flags:?}: {cell}");
+        assert_eq!(cell["version"], "9.0", "{flags:?}: {cell}");
+        if flags.contains(&"--no-deps") {
+            let reason = cell["reason"].as_str().unwrap();
+            assert!(
+                reason.contains("celeryish-9.60-py3-none-any.whl"),
+                "{reason}"
+            );
+            assert!(reason.contains("and 57 older versions"), "{reason}");
+            assert!(reason.len() < 1000, "{reason}");
+        }
+    }
+}

@@ -263,6 +263,41 @@ fn output_writes_the_report_to_a_file_and_replaces_it_whole() {
     );
 }
 
+/// A report replacing another keeps its mode (a private report stays private); the temporary file has a
+/// random name, so a link planted where a predictable one would be is not written through.
+#[cfg(unix)]
+#[test]
+fn output_keeps_the_mode_of_the_report_it_replaces_and_follows_no_planted_link() {
+    use std::os::unix::fs::PermissionsExt;
+    let index = TestIndex::start();
+    let url = index.url();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("report.md");
+    std::fs::write(&path, "private\n").unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "untouched\n").unwrap();
+    for pid in 0..2000u32 {
+        let planted = dir.path().join(format!(".report.md.muslcheck-{pid}.tmp"));
+        std::os::unix::fs::symlink(&victim, planted).unwrap();
+    }
+    let out = muslcheck(&output_args(&url, "markdown", path.to_str().unwrap()));
+    assert_eq!(code(&out), 1, "{}", String::from_utf8_lossy(&out.stderr));
+    let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    assert!(
+        std::fs::read_to_string(&path)
+            .unwrap()
+            .starts_with("# muslcheck report")
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched\n");
+    // A new report is readable as a new file usually is.
+    let fresh = dir.path().join("fresh.md");
+    muslcheck(&output_args(&url, "markdown", fresh.to_str().unwrap()));
+    let mode = std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o644);
+}
+
 /// `-o` on a symlink (or a device, such as `/dev/null`) writes through it: only a regular file is replaced.
 #[cfg(unix)]
 #[test]

@@ -527,19 +527,41 @@ fn write_file(path: &Path, text: &str) -> Result<(), String> {
             path.display()
         )
     })?;
-    let mut temp_name = std::ffi::OsString::from(".");
-    temp_name.push(name);
-    temp_name.push(format!(".muslcheck-{}.tmp", std::process::id()));
-    let temp = path.with_file_name(temp_name);
-    let written = std::fs::File::create(&temp).and_then(|mut file| {
-        file.write_all(text.as_bytes())?;
-        file.sync_all()
-    });
-    match written.and_then(|()| std::fs::rename(&temp, path)) {
-        Ok(()) => Ok(()),
-        Err(e) => {
-            let _ = std::fs::remove_file(&temp);
-            Err(fail(e))
-        }
-    }
+    // Created exclusively under a random name (nothing planted there in advance is written through), with
+    // the mode of the report it replaces, else the usual one of a new file.
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(name);
+    prefix.push(".");
+    let mut temp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    let permissions = std::fs::metadata(path).map(|m| m.permissions());
+    let written = temp
+        .write_all(text.as_bytes())
+        .and_then(|()| match permissions {
+            Ok(p) => temp.as_file().set_permissions(p),
+            Err(_) => set_new_file_mode(temp.as_file()),
+        })
+        .and_then(|()| temp.as_file().sync_all());
+    // On an error the temporary file is removed when `temp` is dropped.
+    written.map_err(fail)?;
+    temp.persist(path).map(drop).map_err(|e| fail(e.error))
+}
+
+/// A new report's mode: readable by all, as `File::create` would leave it under the usual umask.
+#[cfg(unix)]
+fn set_new_file_mode(file: &std::fs::File) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    file.set_permissions(std::fs::Permissions::from_mode(0o644))
+}
+
+#[cfg(not(unix))]
+fn set_new_file_mode(_: &std::fs::File) -> std::io::Result<()> {
+    Ok(())
 }

@@ -89,7 +89,6 @@ pub struct HttpCache {
     counts: Counts,
     /// The first error met writing an entry: the run goes on, uncached, and says so once.
     write_error: Mutex<Option<String>>,
-    temp_serial: AtomicUsize,
 }
 
 impl HttpCache {
@@ -100,7 +99,6 @@ impl HttpCache {
             max_bytes: options.max_bytes,
             counts: Counts::default(),
             write_error: Mutex::default(),
-            temp_serial: AtomicUsize::new(0),
         }
     }
 
@@ -186,14 +184,20 @@ impl HttpCache {
     /// damaged entry is removed and counted; the caller then fetches the answer again.
     fn load(&self, key: &Key) -> Option<Entry> {
         let path = self.dir.join(&key.0);
-        let mut file = std::fs::File::open(&path).ok()?;
-        let size = file.metadata().map_or(0, |m| m.len());
-        // Sized up front: growing the buffer while reading was a tenth of a cached run's time.
-        let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0).saturating_add(1));
-        std::io::Read::read_to_end(&mut file, &mut bytes).ok()?;
+        let bytes = match read_entry(&path)? {
+            Ok(bytes) => bytes,
+            Err(Damaged(_)) => {
+                self.counts.damaged.fetch_add(1, Ordering::Relaxed);
+                let _ = std::fs::remove_file(&path);
+                return None;
+            }
+        };
+        let file = std::fs::File::open(&path).ok();
         match Entry::decode(bytes) {
             Ok(entry) => {
-                if self.mode != CacheMode::Offline {
+                if self.mode != CacheMode::Offline
+                    && let Some(file) = file
+                {
                     let _ = file.set_modified(SystemTime::now());
                 }
                 Some(entry)
@@ -229,16 +233,16 @@ impl HttpCache {
 
     fn write(&self, key: &Key, entry: &Entry) -> std::io::Result<()> {
         create_private_dir(&self.dir)?;
-        let serial = self.temp_serial.fetch_add(1, Ordering::Relaxed);
-        let temp = self
-            .dir
-            .join(format!("{}.{}-{serial}.tmp", key.0, std::process::id()));
-        let written = std::fs::write(&temp, entry.encode())
-            .and_then(|()| std::fs::rename(&temp, self.dir.join(&key.0)));
-        if written.is_err() {
-            let _ = std::fs::remove_file(&temp);
-        }
-        written
+        // Created exclusively under a random name: nothing planted in the directory is written through.
+        // On an error it is removed when dropped.
+        let mut temp = tempfile::Builder::new()
+            .prefix(&format!("{}.", key.0))
+            .suffix(".tmp")
+            .tempfile_in(&self.dir)?;
+        std::io::Write::write_all(&mut temp, &entry.encode())?;
+        temp.persist(self.dir.join(&key.0))
+            .map(drop)
+            .map_err(|e| e.error)
     }
 
     /// After the run: trims the cache to its bound when this run added to it, and sums up how it served.
@@ -279,10 +283,46 @@ impl HttpCache {
     }
 }
 
+/// The largest entry read: an answer is at most 64 MB, and an entry holds one with its headers. Anything
+/// larger was not written by muslcheck.
+const MAX_ENTRY: u64 = 72 * 1024 * 1024;
+
+/// The bytes of the entry at `path`: `None` when there is none, `Err` when it is not a regular file (a FIFO
+/// that would block the read for ever, a link to a device) or larger than any entry muslcheck writes.
+fn read_entry(path: &std::path::Path) -> Option<Result<Vec<u8>, Damaged>> {
+    let meta = std::fs::symlink_metadata(path).ok()?;
+    if !meta.file_type().is_file() {
+        return Some(Err(Damaged("not a regular file")));
+    }
+    if meta.len() > MAX_ENTRY {
+        return Some(Err(Damaged("larger than any entry")));
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    // Not followed if it became a link since, and never blocking if it became a FIFO.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(
+        &mut options,
+        libc::O_NOFOLLOW | libc::O_NONBLOCK,
+    );
+    let file = options.open(path).ok()?;
+    if !file.metadata().is_ok_and(|m| m.file_type().is_file()) {
+        return Some(Err(Damaged("not a regular file")));
+    }
+    // Sized up front: growing the buffer while reading was a tenth of a cached run's time.
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0).saturating_add(1));
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_ENTRY + 1), &mut bytes).ok()?;
+    if bytes.len() as u64 > MAX_ENTRY {
+        return Some(Err(Damaged("larger than any entry")));
+    }
+    Some(Ok(bytes))
+}
+
 /// A page is stored decoded, in the compact form of `page.rs`, so that a cached run does not decode JSON again.
 /// A page that does not decode is stored as it came, and fails the same way when read.
 fn decoded_page(fetched: Fetched, url: &Url) -> Fetched {
-    match decode_page(&fetched.content_type, &fetched.body, url) {
+    let base = fetched.final_url.as_deref().unwrap_or(url);
+    match decode_page(&fetched.content_type, &fetched.body, base) {
         Ok(page) => Fetched {
             content_type: PAGE_CONTENT_TYPE.to_string(),
             body: page::encode(&page),

@@ -151,7 +151,8 @@ impl IndexClient {
             };
             match self.get(&url, ACCEPT_PAGE, None, Kind::Page).await {
                 Ok(Some(fetched)) => {
-                    match decode_page(&fetched.content_type, &fetched.body, &url) {
+                    let base = fetched.final_url.as_deref().unwrap_or(&url);
+                    match decode_page(&fetched.content_type, &fetched.body, base) {
                         Ok(page) => {
                             found = true;
                             pooled.files.extend(page.files);
@@ -322,8 +323,12 @@ impl IndexClient {
             .next()
             .and_then(|t| t.trim().parse().ok());
         let caching = caching(&response);
+        let final_url = Some(response.url().clone())
+            .filter(|u| u != url)
+            .map(Box::new);
         match read_body(response).await {
             Ok(body) => Attempt::Done(Ok(Reply::Answer(Some(Fetched {
+                final_url,
                 content_type,
                 partial,
                 total,
@@ -354,6 +359,9 @@ impl IndexClient {
 
 /// A successful answer.
 pub(super) struct Fetched {
+    /// Where the answer came from after redirects, when not the URL asked: relative links resolve against
+    /// it, as pip resolves them.
+    pub final_url: Option<Box<Url>>,
     pub content_type: String,
     /// 206: `body` is the requested range, of a file `total` bytes long.
     pub partial: bool,

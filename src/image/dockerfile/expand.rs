@@ -65,6 +65,22 @@ struct Lexer<'a> {
 /// Far beyond what any real Dockerfile nests (`${A:-${B:-x}}` is depth 2).
 const MAX_DEPTH: usize = 32;
 
+/// The longest a word may grow by substitution: an image reference is a few dozen characters, and a
+/// Dockerfile whose `ARG`s double one another (`ARG A=$A$A`, 40 times) would otherwise build a terabyte.
+const MAX_LEN: usize = 64 * 1024;
+
+fn too_long() -> String {
+    format!("expands to more than {MAX_LEN} characters")
+}
+
+fn bounded(out: &Expanded) -> Result<(), String> {
+    if out.text.len() > MAX_LEN {
+        Err(too_long())
+    } else {
+        Ok(())
+    }
+}
+
 impl Lexer<'_> {
     /// Reads up to the end, or up to the `}` closing a `${…}` when `in_braces`.
     fn word(&mut self, out: &mut Expanded, in_braces: bool) -> Result<(), String> {
@@ -133,16 +149,14 @@ impl Lexer<'_> {
         self.i += name_len;
         let var = (self.lookup)(&name);
         if !braced {
-            self.substitute(out, &name, &var, start);
-            return Ok(());
+            return self.substitute(out, &name, &var, start);
         }
         // `${NAME` then `}`, or an operator and a word.
         let (colon, op) = match (self.chars.get(self.i), self.chars.get(self.i + 1)) {
             (None, _) => return Err(format!("${{{name} is not closed by }}")),
             (Some('}'), _) => {
                 self.i += 1;
-                self.substitute(out, &name, &var, start);
-                return Ok(());
+                return self.substitute(out, &name, &var, start);
             }
             (Some(':'), Some(&op @ ('-' | '+'))) => (true, op),
             (Some(&op @ ('-' | '+')), _) => (false, op),
@@ -171,19 +185,29 @@ impl Lexer<'_> {
         let use_alternative = if op == '-' { !set } else { set };
         if use_alternative {
             out.text.push_str(&alternative.text);
+            bounded(out)?;
             for n in &alternative.unresolved {
                 out.push_unresolved(n);
             }
         } else if op == '-' {
-            self.substitute(out, &name, &var, start);
+            self.substitute(out, &name, &var, start)?;
         }
         Ok(())
     }
 
     /// Puts a variable's value in; an unknown value keeps the text as written, from `start` to here.
-    fn substitute(&self, out: &mut Expanded, name: &str, var: &Var, start: usize) {
+    fn substitute(
+        &self,
+        out: &mut Expanded,
+        name: &str,
+        var: &Var,
+        start: usize,
+    ) -> Result<(), String> {
         match var {
             Var::Set { value, unresolved } => {
+                if out.text.len() + value.len() > MAX_LEN {
+                    return Err(too_long());
+                }
                 out.text.push_str(value);
                 for n in unresolved {
                     out.push_unresolved(n);
@@ -194,6 +218,7 @@ impl Lexer<'_> {
                 out.push_unresolved(name);
             }
         }
+        Ok(())
     }
 }
 

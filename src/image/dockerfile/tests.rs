@@ -148,3 +148,25 @@ fn errors_display_with_their_position() {
     let d = parse("FROM\n", &[]);
     assert_eq!(d.errors[0].to_string(), "1:1: FROM needs an image");
 }
+
+#[test]
+fn args_that_double_one_another_stop_at_the_length_bound_with_the_line() {
+    let mut text = String::from("ARG A=abcdefgh\n");
+    for _ in 0..40 {
+        text.push_str("ARG A=$A$A\n");
+    }
+    text.push_str("FROM python:3.12-alpine\nFROM x:$A\n");
+    let d = parse(&text, &[]);
+    // The thirteenth doubling would pass 64 KiB: that line is the error, the later ones go on from its value.
+    let first = &d.errors[0];
+    assert_eq!((first.line, first.column), (15, 5), "{:?}", d.errors);
+    assert!(
+        first
+            .message
+            .contains("expands to more than 65536 characters"),
+        "{}",
+        first.message
+    );
+    assert_eq!(images(&d)[0], "python:3.12-alpine");
+    assert!(d.errors.iter().all(|e| e.message.len() < 300));
+}

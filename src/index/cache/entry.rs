@@ -64,6 +64,7 @@ impl Entry {
 
     pub(super) fn into_fetched(self) -> Option<Fetched> {
         self.found.then(|| Fetched {
+            final_url: None,
             content_type: self.content_type,
             partial: self.partial,
             total: self.total,

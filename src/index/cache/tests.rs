@@ -25,6 +25,7 @@ fn entry(body: &[u8]) -> Entry {
 
 fn fetched(body: &[u8], caching: Caching) -> Fetched {
     Fetched {
+        final_url: None,
         content_type: "application/octet-stream".into(),
         partial: false,
         total: None,
@@ -393,4 +394,83 @@ async fn pages_are_stored_decoded_and_bad_pages_as_they_came() {
         .unwrap()
         .unwrap();
     assert_eq!(answer.body, b"{not json");
+}
+
+/// A FIFO, a link to an endless device and a file larger than any entry take an entry's place: each is
+/// counted damaged and fetched again, without blocking or reading without end.
+#[cfg(unix)]
+#[tokio::test]
+async fn an_entry_that_is_no_regular_file_or_too_large_is_fetched_again() {
+    /// Puts something at an entry's path.
+    type Plant = fn(&Path);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = cache_in(dir.path(), CacheMode::Normal);
+    std::fs::create_dir_all(dir.path().join(LAYOUT)).unwrap();
+    let plant: [(&str, Plant); 3] = [
+        ("fifo", |p: &Path| {
+            let status = std::process::Command::new("mkfifo")
+                .arg(p)
+                .status()
+                .unwrap();
+            assert!(status.success());
+        }),
+        ("zero", |p: &Path| {
+            std::os::unix::fs::symlink("/dev/zero", p).unwrap()
+        }),
+        ("huge", |p: &Path| {
+            let file = std::fs::File::create(p).unwrap();
+            file.set_len(MAX_ENTRY + 1).unwrap();
+        }),
+    ];
+    for (name, plant) in plant {
+        let url = Url::parse(&format!("http://127.0.0.1:9/files/{name}.whl.metadata")).unwrap();
+        let key = Key::new(&url, Kind::File, "*/*", None, None);
+        plant(&dir.path().join(LAYOUT).join(&key.0));
+        let answer = cache
+            .get(&key, &url, Kind::File, async |_: &Conditional| {
+                Ok(Reply::Answer(Some(fetched(
+                    b"Name: demo",
+                    Caching::default(),
+                ))))
+            })
+            .await;
+        assert_eq!(answer.unwrap().unwrap().body, b"Name: demo", "{name}");
+        let stored = dir.path().join(LAYOUT).join(&key.0);
+        assert!(
+            std::fs::symlink_metadata(&stored).unwrap().is_file(),
+            "{name}"
+        );
+    }
+    assert!(
+        cache.finish().0.contains("3 damaged"),
+        "{}",
+        cache.finish().0
+    );
+}
+
+#[test]
+fn entries_are_written_through_random_names_and_leave_no_temporary_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let cache = cache_in(dir.path(), CacheMode::Normal);
+    let url = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
+    let key = Key::new(&url, Kind::Page, "*/*", None, None);
+    // A link planted where the old scheme's temporary file would be is left alone.
+    std::fs::create_dir_all(dir.path().join(LAYOUT)).unwrap();
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "untouched").unwrap();
+    let planted = dir
+        .path()
+        .join(LAYOUT)
+        .join(format!("{}.{}-0.tmp", key.0, std::process::id()));
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&victim, &planted).unwrap();
+    cache.store(&key, &entry(b"body"));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "untouched");
+    let left: Vec<_> = std::fs::read_dir(dir.path().join(LAYOUT))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.ends_with(".tmp") && !planted.ends_with(n))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(cache.load(&key).is_some());
 }
