@@ -46,8 +46,21 @@ pub async fn check_all(
     progress: &ProgressBar,
 ) -> Vec<Vec<Verdict>> {
     let shared = Arc::new(Shared::new(input, settings, client));
+    // A verdict depends on what the line asks for and the target only: a line asked for again (a file
+    // listing one pin many times) is checked once.
+    let mut first_of: HashMap<String, usize> = HashMap::new();
+    let same_as: Vec<usize> = input
+        .entries
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| *first_of.entry(format!("{:?}", entry.wanted)).or_insert(i))
+        .collect();
+    drop(first_of);
     let mut tasks = JoinSet::new();
     for (i, entry) in input.entries.iter().enumerate() {
+        if same_as[i] != i {
+            continue;
+        }
         for t in 0..settings.targets.len() {
             let shared = shared.clone();
             let entry = entry.clone();
@@ -63,6 +76,12 @@ pub async fn check_all(
             Err(e) => eprintln!("muslcheck: internal error in a lookup task: {e}"),
         }
         progress.inc(1);
+    }
+    for (i, &first) in same_as.iter().enumerate() {
+        if first != i {
+            results[i] = results[first].clone();
+            progress.inc(settings.targets.len() as u64);
+        }
     }
     results
         .into_iter()

@@ -99,6 +99,7 @@ pub fn parse(text: &str, build_args: &[(String, String)]) -> Dockerfile {
             errors: lines.errors,
         },
         seen_from: false,
+        aliases: std::collections::HashMap::new(),
     };
     for instruction in &lines.instructions {
         reader.instruction(instruction);
@@ -115,6 +116,9 @@ struct Reader<'a> {
     globals: Vec<(String, Var)>,
     dockerfile: Dockerfile,
     seen_from: bool,
+    /// Each stage name (lower-cased) and the first stage that has it: looked up for every `FROM`, so that
+    /// a Dockerfile of many stages reads in linear time.
+    aliases: std::collections::HashMap<String, usize>,
 }
 
 /// A whitespace-separated word of an instruction and where it starts.
@@ -258,11 +262,7 @@ impl Reader<'_> {
             },
             None => None,
         };
-        let base_stage = self.dockerfile.stages.iter().position(|s| {
-            s.alias
-                .as_deref()
-                .is_some_and(|a| a.eq_ignore_ascii_case(&image.text))
-        });
+        let base_stage = self.aliases.get(&image.text.to_ascii_lowercase()).copied();
         let platform_unresolved = platform
             .as_ref()
             .map(|p| p.unresolved.clone())
@@ -272,6 +272,11 @@ impl Reader<'_> {
             if !unresolved.contains(name) {
                 unresolved.push(name.clone());
             }
+        }
+        if let Some(alias) = &alias {
+            self.aliases
+                .entry(alias.text.to_ascii_lowercase())
+                .or_insert(self.dockerfile.stages.len());
         }
         self.dockerfile.stages.push(Stage {
             line: instruction.line,
@@ -300,12 +305,7 @@ impl Reader<'_> {
                 alias.text
             )));
         }
-        let taken = self.dockerfile.stages.iter().any(|s| {
-            s.alias
-                .as_deref()
-                .is_some_and(|a| a.eq_ignore_ascii_case(&lower))
-        });
-        if taken {
+        if self.aliases.contains_key(&lower) {
             return Err(alias.error(format!(
                 "FROM … AS {}: the stage name is already used",
                 alias.text

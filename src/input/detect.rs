@@ -225,7 +225,32 @@ pub fn read_inputs(arguments: &[String], selection: &Selection) -> Input {
         input.errors.extend(read.errors);
         input.options = read.options;
     }
+    bound(&mut input);
     input
+}
+
+/// The most requirements one run checks: hundreds of times what real projects list (about 800 for a large
+/// application), so that a file of millions of lines costs seconds and megabytes, not minutes and gigabytes.
+pub const MAX_REQUIREMENTS: usize = 100_000;
+
+/// Keeps the first [`MAX_REQUIREMENTS`] requirements; the first one left out is an error at its line.
+fn bound(input: &mut Input) {
+    if input.entries.len() <= MAX_REQUIREMENTS {
+        return;
+    }
+    let first = &input.entries[MAX_REQUIREMENTS].source;
+    let left = input.entries.len() - MAX_REQUIREMENTS;
+    input.errors.push(InputError {
+        path: first.path.clone(),
+        line: Some(first.line),
+        column: None,
+        message: format!(
+            "more than {MAX_REQUIREMENTS} requirements: this one and the {} after it are not checked",
+            left - 1
+        ),
+    });
+    input.entries.truncate(MAX_REQUIREMENTS);
+    input.entries.shrink_to_fit();
 }
 
 /// Reads one file's text in a format other than requirements (which has its own reader, for includes).
@@ -268,6 +293,27 @@ fn file_error(path: &str, message: String) -> InputError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_run_checks_at_most_the_bound_and_names_the_first_line_left_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("requirements.txt");
+        std::fs::write(&path, "six==1.16.0\n".repeat(MAX_REQUIREMENTS + 3)).unwrap();
+        let shown = path.display().to_string();
+        let input = read_inputs(std::slice::from_ref(&shown), &Selection::default());
+        assert_eq!(input.entries.len(), MAX_REQUIREMENTS);
+        assert_eq!(input.errors.len(), 1);
+        let error = &input.errors[0];
+        assert_eq!(
+            (error.path.as_str(), error.line),
+            (shown.as_str(), Some(MAX_REQUIREMENTS + 1))
+        );
+        assert!(
+            error.message.contains("and the 2 after it"),
+            "{}",
+            error.message
+        );
+    }
 
     #[test]
     fn formats_by_name_then_content() {

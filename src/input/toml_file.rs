@@ -10,11 +10,18 @@ use super::{Input, InputError, Location, RequiresPython};
 pub struct TomlFile<'a> {
     pub path: &'a str,
     pub text: &'a str,
+    /// The byte offset where each line starts, found on first use: a lock file of thousands of packages
+    /// asks for the line of each, and scanning from the top every time made that quadratic.
+    line_starts: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl<'a> TomlFile<'a> {
     pub fn new(path: &'a str, text: &'a str) -> Self {
-        TomlFile { path, text }
+        TomlFile {
+            path,
+            text,
+            line_starts: std::sync::OnceLock::new(),
+        }
     }
 
     /// Decodes the whole file; a syntax or shape error names its line and column where the parser knows them.
@@ -36,9 +43,14 @@ impl<'a> TomlFile<'a> {
             .rev()
             .find(|i| self.text.is_char_boundary(*i))
             .unwrap_or(0);
-        let before = &self.text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        // The last line start at or before the offset.
+        let line = starts.partition_point(|&start| start <= offset);
+        let column = self.text[starts[line - 1]..offset].chars().count() + 1;
         (line, column)
     }
 
@@ -114,5 +126,20 @@ mod tests {
             err.message
         );
         assert!(err.message.starts_with("invalid TOML"));
+        // The same as counting from the top, at every offset (multi-byte characters and the end included).
+        let sample = "a = \"é\"\n\n[x]\nb = \"ü€\"\n";
+        let other = TomlFile::new("x.toml", sample);
+        for offset in 0..=sample.len() + 2 {
+            let at = (0..=offset.min(sample.len()))
+                .rev()
+                .find(|i| sample.is_char_boundary(*i))
+                .unwrap();
+            let before = &sample[..at];
+            let counted = (
+                before.matches('\n').count() + 1,
+                before.rsplit('\n').next().unwrap().chars().count() + 1,
+            );
+            assert_eq!(other.position(offset), counted, "{offset}");
+        }
     }
 }

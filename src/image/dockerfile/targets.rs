@@ -90,11 +90,10 @@ impl Walk<'_> {
             stage.line,
             label(stage, index)
         );
-        let root = root_of(self.stages, index);
-        if root != index {
-            // The stage builds on an earlier one: its target, if any, was derived there.
-            self.derived[index] = self.derived[root];
-            if let Some(i) = self.derived[root] {
+        if let Some(base) = stage.base_stage {
+            // The stage builds on an earlier one, walked already: its target, if any, was derived there.
+            self.derived[index] = self.derived[base];
+            if let Some(i) = self.derived[base] {
                 let note = format!("{at}: FROM {}: {}", stage.image, self.same_as(i));
                 self.out.notes.push(note);
             }
@@ -202,16 +201,6 @@ impl Walk<'_> {
 
 fn label(stage: &Stage, index: usize) -> String {
     stage.alias.clone().unwrap_or_else(|| index.to_string())
-}
-
-/// The stage a stage's image comes from: itself, or the first stage of the chain of `FROM <stage>`s.
-fn root_of(stages: &[Stage], index: usize) -> usize {
-    let mut i = index;
-    // `base_stage` always names an earlier stage, so the chain ends.
-    while let Some(base) = stages[i].base_stage {
-        i = base;
-    }
-    i
 }
 
 fn unresolved_message(stage: &Stage) -> String {

@@ -34,31 +34,38 @@ impl Graph {
                 reach.insert((*root, Some(extra.clone())), MarkerTree::TRUE);
             }
         }
-        // Each round follows one more edge of every path; the decision-diagram form makes "no change" exact.
-        for _ in 0..=reach.len() + self.edges.len() + self.extra_edges.len() + 1 {
-            let mut changed = false;
-            let snapshot: Vec<(Node, MarkerTree)> =
-                reach.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-            for ((package, extra), marker) in snapshot {
-                let edges = match &extra {
-                    None => self.edges.get(&package),
-                    Some(x) => {
-                        // A package with an extra is the package itself too.
-                        changed |= widen(&mut reach, (package, None), marker.clone());
-                        self.extra_edges.get(&(package, x.clone()))
+        // A worklist: a node is looked at again only when its marker widened, so a chain of thousands of
+        // packages costs one step a package, not one round a package. Markers only widen, and in the
+        // decision-diagram form "no change" is exact, so it ends; the bound is a guard, never met by a lock
+        // file (each node widens a handful of times).
+        let mut queue: std::collections::VecDeque<Node> = reach.keys().cloned().collect();
+        let mut budget = 64 * (reach.len() + self.edges.len() + self.extra_edges.len() + 1);
+        while let Some(node) = queue.pop_front() {
+            if budget == 0 {
+                break;
+            }
+            budget -= 1;
+            let marker = reach[&node].clone();
+            let (package, extra) = &node;
+            let edges = match extra {
+                None => self.edges.get(package),
+                Some(x) => {
+                    // A package with an extra is the package itself too.
+                    if widen(&mut reach, (*package, None), marker.clone()) {
+                        queue.push_back((*package, None));
                     }
-                };
-                for edge in edges.into_iter().flatten() {
-                    let mut along = marker.clone();
-                    along.and(edge.marker.clone());
-                    changed |= widen(&mut reach, (edge.target, None), along.clone());
-                    for x in &edge.extras {
-                        changed |= widen(&mut reach, (edge.target, Some(x.clone())), along.clone());
+                    self.extra_edges.get(&(*package, x.clone()))
+                }
+            };
+            for edge in edges.into_iter().flatten() {
+                let mut along = marker.clone();
+                along.and(edge.marker.clone());
+                let targets = std::iter::once(None).chain(edge.extras.iter().cloned().map(Some));
+                for target in targets.map(|x| (edge.target, x)) {
+                    if widen(&mut reach, target.clone(), along.clone()) {
+                        queue.push_back(target);
                     }
                 }
-            }
-            if !changed {
-                break;
             }
         }
         reach
@@ -112,5 +119,41 @@ mod tests {
         assert!(!plain.contains_key(&3));
         let with_x = graph.reach(&[(0, vec!["x".into()])]);
         assert_eq!(with_x[&3], marker("python_version < '3.11'"));
+    }
+
+    #[test]
+    fn a_chain_thousands_long_reaches_its_end_with_the_markers_joined() {
+        // 0 → 1 → … → 20000, one edge of the chain under a marker, and a second path to the end without it.
+        let n = 20_000;
+        let mut graph = Graph::default();
+        for i in 0..n {
+            let marker = if i == 5 {
+                marker("platform_machine == 'x86_64'")
+            } else {
+                MarkerTree::TRUE
+            };
+            graph.edges.insert(
+                i,
+                vec![Edge {
+                    target: i + 1,
+                    marker,
+                    extras: Vec::new(),
+                }],
+            );
+        }
+        let reach = graph.reach(&[(0, vec![])]);
+        assert_eq!(reach.len(), n + 1);
+        assert_eq!(reach[&5], MarkerTree::TRUE);
+        assert_eq!(reach[&n], marker("platform_machine == 'x86_64'"));
+        graph.edges.get_mut(&0).unwrap().push(Edge {
+            target: n,
+            marker: marker("platform_machine == 'aarch64'"),
+            extras: Vec::new(),
+        });
+        let reach = graph.reach(&[(0, vec![])]);
+        assert_eq!(
+            reach[&n],
+            marker("platform_machine == 'x86_64' or platform_machine == 'aarch64'")
+        );
     }
 }

@@ -483,3 +483,30 @@ fn an_unsupported_platform_is_an_error_at_its_stage() {
             .contains("riscv64 is not an architecture muslcheck checks")
     );
 }
+
+#[test]
+fn a_chain_of_many_stages_reads_in_linear_time_to_its_first_image() {
+    let mut text = String::from("FROM python:3.12-alpine AS s0\n");
+    for i in 0..50_000 {
+        text.push_str(&format!("FROM S{i} AS s{}\n", i + 1));
+    }
+    let got = targets("Dockerfile", &text, &[], &[]);
+    assert!(got.errors.is_empty(), "{:?}", &got.errors[..1]);
+    // One target, derived at the chain's first stage; every later stage says it is the same.
+    assert_eq!(got.targets.len(), 1);
+    assert_eq!(got.notes.len(), 50_001);
+    assert!(
+        got.notes[50_000].contains("the same target as stage s0"),
+        "{}",
+        got.notes[50_000]
+    );
+    // A name used twice is still an error, at the second use.
+    let twice = "FROM python:3.12-alpine AS a\nFROM python:3.13-alpine AS A\n";
+    let got = targets("Dockerfile", twice, &[], &[]);
+    assert_eq!((got.errors[0].line, got.errors[0].column), (2, 28));
+    assert!(
+        got.errors[0].message.contains("already used"),
+        "{}",
+        got.errors[0].message
+    );
+}
