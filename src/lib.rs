@@ -22,3 +22,15 @@ mod resolve;
 mod select;
 pub mod target;
 mod verdict;
+
+/// The parsers of what comes from outside, on arbitrary bytes, for the fuzz targets in `fuzz/`.
+pub mod fuzzing {
+    pub use crate::index::{decode_any_answer, metadata_from_wheel_tail};
+
+    /// A core metadata file read as pip's check and the resolver read it, against a fixed name and version.
+    pub fn read_core_metadata(text: &str) {
+        let version = crate::pep::parse_version("1.0").expect("a fixed version parses");
+        let _ = crate::metadata::check(text, "demo", &version);
+        let _ = crate::resolve::parse_metadata_dependencies(text);
+    }
+}

@@ -181,3 +181,60 @@ fn many_releases_whose_metadata_pip_rejects_are_walked_down_as_pip_walks_them() 
         }
     }
 }
+
+#[test]
+fn a_wheel_whose_metadata_is_a_deflate_bomb_is_unknown_in_one_line() {
+    let fixture =
+        |name: &str| std::fs::read(common::fixtures().join("hostile").join(name)).unwrap();
+    let mut u = Universe::default();
+    u.file(
+        "bomb",
+        "bomb-1.0-py3-none-any.whl",
+        fixture("bomb-1.0-py3-none-any.whl"),
+    )
+    .file(
+        "liar",
+        "liar-1.0-py3-none-any.whl",
+        fixture("liar-1.0-py3-none-any.whl"),
+    )
+    .wheel("fine", "2.0", &[]);
+    let hostile = Hostile::serve(&u);
+    for flags in [
+        &["--format", "json", "--no-deps"][..],
+        &["--format", "json"],
+    ] {
+        let out = hostile.check("bomb\nliar\nfine\n", flags);
+        assert_eq!(
+            code(&out),
+            3,
+            "{flags:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let report = json(&out);
+        let bomb = verdict(&report, "bomb");
+        assert_eq!(bomb["outcome"], "unknown", "{bomb}");
+        assert!(
+            bomb["reason"]
+                .as_str()
+                .unwrap()
+                .contains("declares 41943100 bytes uncompressed"),
+            "{bomb}"
+        );
+        let liar = verdict(&report, "liar");
+        assert_eq!(liar["outcome"], "unknown", "{liar}");
+        assert!(
+            liar["reason"]
+                .as_str()
+                .unwrap()
+                .contains("inflates to more than 16777216 bytes"),
+            "{liar}"
+        );
+        assert_eq!(verdict(&report, "fine")["outcome"], "wheel");
+        // Nothing of the 40 MiB reaches the report.
+        assert!(
+            out.stdout.len() < 20_000,
+            "{flags:?}: {} bytes",
+            out.stdout.len()
+        );
+    }
+}

@@ -41,6 +41,11 @@ pub(super) use freshness::{Caching, Conditional, Kind};
 use freshness::{Directives, expiry, parse_cache_control};
 pub(super) use page::{CONTENT_TYPE as PAGE_CONTENT_TYPE, decode as decode_stored_page};
 
+/// Decodes a stored entry's bytes, whatever they are (the fuzz targets): damage is an error, never a panic.
+pub(super) fn decode_entry(bytes: Vec<u8>) -> bool {
+    Entry::decode(bytes).is_ok()
+}
+
 /// The layout version: a change of entry format moves to a new directory instead of misreading old files.
 const LAYOUT: &str = "http-v1";
 /// Temporary files older than this were left by a killed run and are removed when the cache is trimmed.

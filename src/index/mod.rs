@@ -156,6 +156,36 @@ impl ProjectPage {
 #[error("{0}")]
 pub struct DecodeError(String);
 
+/// Every decoder of what an index, or the cache, hands back, on the same arbitrary bytes: PEP 691 JSON, PEP
+/// 503 HTML, a stored page and a stored entry (the fuzz targets). None may panic or hang.
+pub fn decode_any_answer(data: &[u8]) {
+    let url = Url::parse("https://example.invalid/simple/demo/").expect("a fixed URL parses");
+    let _ = simple_json::decode(data, &url);
+    let _ = simple_html::decode(data, &url);
+    let _ = cache::decode_stored_page(data);
+    let _ = cache::decode_entry(data.to_vec());
+}
+
+/// A wheel's METADATA found and read from bytes that end the file (the fuzz targets): its zip directory,
+/// then the entry it points at. `None` when the bytes hold no readable METADATA.
+pub fn metadata_from_wheel_tail(data: &[u8]) -> Option<String> {
+    let total = data.len() as u64;
+    let entry = match wheel_zip::find_in_tail(data, 0, total).ok()? {
+        wheel_zip::Found::Entry(entry) => entry,
+        wheel_zip::Found::NeedCentralDirectory(range) => {
+            let start = usize::try_from(range.start).ok()?;
+            let end = usize::try_from(range.end).ok()?;
+            wheel_zip::find_in_central_directory(data.get(start..end)?).ok()?
+        }
+    };
+    let range = entry.range();
+    let start = usize::try_from(range.start).ok()?;
+    let end = usize::try_from(range.end)
+        .unwrap_or(usize::MAX)
+        .min(data.len());
+    wheel_zip::extract(&entry, data.get(start..end)?).ok()
+}
+
 /// The index URL with any user name and password taken out: the only form that is ever printed.
 pub fn redact(url: &Url) -> String {
     let mut shown = url.clone();

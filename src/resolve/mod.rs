@@ -34,6 +34,11 @@ pub use requires::Meta;
 pub use requires::{ReadMetadata, Release};
 pub use versions::Cand;
 
+/// The dependencies a core metadata text states (the fuzz targets).
+pub fn parse_metadata_dependencies(text: &str) -> usize {
+    requires::parse_deps(text).len()
+}
+
 use crate::pep::VersionSpecifiers;
 
 /// One project of the resolved tree.

@@ -16,6 +16,8 @@ pub struct Universe {
     /// The reason a yanked file gives (else `true`).
     pub yank_reasons: BTreeMap<String, String>,
     pub metadata: Vec<(String, String)>,
+    /// Whole files served as they are (wheels without a `.metadata` beside them).
+    pub raw: Vec<(String, Vec<u8>)>,
 }
 
 impl Universe {
@@ -32,6 +34,13 @@ impl Universe {
         }
         self.metadata.push((format!("{filename}.metadata"), text));
         self.add(name, filename, None)
+    }
+
+    /// `filename`, a file of `name`, served whole with no `.metadata` beside it: its METADATA is read from
+    /// the file itself.
+    pub fn file(&mut self, name: &str, filename: &str, bytes: Vec<u8>) -> &mut Self {
+        self.raw.push((filename.to_string(), bytes));
+        self.add(name, filename.to_string(), None)
     }
 
     /// Marks every file of `name` `version` yanked, giving `reason`.
@@ -91,6 +100,9 @@ impl Universe {
         }
         for (file, text) in &self.metadata {
             std::fs::write(root.join("files").join(file), text).unwrap();
+        }
+        for (file, bytes) in &self.raw {
+            std::fs::write(root.join("files").join(file), bytes).unwrap();
         }
     }
 }
