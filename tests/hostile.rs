@@ -50,6 +50,22 @@ impl Hostile {
     }
 }
 
+/// The report of a run that ended with exit code `expected`.
+fn report_of(out: &Output, expected: i32, flags: &[&str]) -> Value {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(code(out), expected, "{flags:?}: {stderr}");
+    json(out)
+}
+
+/// `name`'s reason, after checking that it is `unknown` and that the reason says `says`.
+fn unknown_because<'r>(report: &'r Value, name: &str, says: &str) -> &'r str {
+    let cell = verdict(report, name);
+    assert_eq!(cell["outcome"], "unknown", "{cell}");
+    let reason = cell["reason"].as_str().unwrap();
+    assert!(reason.contains(says), "{reason}");
+    reason
+}
+
 fn verdict<'r>(report: &'r Value, name: &str) -> &'r Value {
     report["packages"]
         .as_array()
@@ -77,19 +93,9 @@ fn metadata_with_markers_nested_thousands_deep_is_unknown_not_an_abort_and_stays
         &["--format", "json", "--no-deps"],
         &["--format", "json", "--offline"],
     ] {
-        let out = hostile.check("app\nfine\n", flags);
         // Exit 3: nothing fails the gate, one answer is unknown.
-        assert_eq!(
-            code(&out),
-            3,
-            "{flags:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let report = json(&out);
-        let app = verdict(&report, "app");
-        assert_eq!(app["outcome"], "unknown", "{flags:?}: {app}");
-        let reason = app["reason"].as_str().unwrap();
-        assert!(reason.contains("nested deeper than 64"), "{reason}");
+        let report = report_of(&hostile.check("app\nfine\n", flags), 3, flags);
+        let reason = unknown_because(&report, "app", "nested deeper than 64");
         assert!(reason.len() < 300, "{} bytes", reason.len());
         assert_eq!(verdict(&report, "fine")["outcome"], "wheel");
         assert!(report.to_string().len() < 20_000, "{flags:?}");
@@ -204,31 +210,9 @@ fn a_wheel_whose_metadata_is_a_deflate_bomb_is_unknown_in_one_line() {
         &["--format", "json"],
     ] {
         let out = hostile.check("bomb\nliar\nfine\n", flags);
-        assert_eq!(
-            code(&out),
-            3,
-            "{flags:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let report = json(&out);
-        let bomb = verdict(&report, "bomb");
-        assert_eq!(bomb["outcome"], "unknown", "{bomb}");
-        assert!(
-            bomb["reason"]
-                .as_str()
-                .unwrap()
-                .contains("declares 41943100 bytes uncompressed"),
-            "{bomb}"
-        );
-        let liar = verdict(&report, "liar");
-        assert_eq!(liar["outcome"], "unknown", "{liar}");
-        assert!(
-            liar["reason"]
-                .as_str()
-                .unwrap()
-                .contains("inflates to more than 16777216 bytes"),
-            "{liar}"
-        );
+        let report = report_of(&out, 3, flags);
+        unknown_because(&report, "bomb", "declares 41943100 bytes uncompressed");
+        unknown_because(&report, "liar", "inflates to more than 16777216 bytes");
         assert_eq!(verdict(&report, "fine")["outcome"], "wheel");
         // Nothing of the 40 MiB reaches the report.
         assert!(
