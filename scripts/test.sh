@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: creates (once) the virtualenv with the third-party index servers that
-# tests/real_servers.rs starts on 127.0.0.1, names it in MUSLCHECK_TEST_VENV, then runs cargo test.
+# tests/real_servers.rs starts on 127.0.0.1, names it in MUSLCHECK_TEST_VENV, then runs cargo test with the
+# real-servers feature that builds those tests (plain `cargo test` runs everything else).
 # Arguments go to cargo test: scripts/test.sh --test real_servers
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -20,4 +21,4 @@ fi
 
 MUSLCHECK_TEST_VENV="$(cd "$VENV" && pwd)"
 export MUSLCHECK_TEST_VENV
-exec cargo test --locked "$@"
+exec cargo test --locked --features real-servers "$@"

@@ -6,6 +6,10 @@
 //! redirected there), devpi-server is initialised with `--no-root-pypi` (no mirror index at all), runs with
 //! `--offline-mode`, and the test index has no bases. The distributions are the dummies of
 //! `tests/fixtures/servers/` (see its README).
+//!
+//! Built with the `real-servers` feature only, which `scripts/test.sh` turns on: plain `cargo test` on a fresh
+//! clone needs nothing but the toolchain.
+#![cfg(feature = "real-servers")]
 
 mod common;
 
