@@ -201,7 +201,10 @@ mod tests {
         let musl: WheelName = "numpy-2.1.3-cp312-cp312-musllinux_1_1_x86_64.whl"
             .parse()
             .unwrap();
-        assert_eq!(musl.best_rank(&ranks()), Some(1));
+        // linux_x86_64 (0), musllinux_1_2 (1), musllinux_1_1 (2).
+        assert_eq!(musl.best_rank(&ranks()), Some(2));
+        let native: WheelName = "numpy-2.1.3-cp312-cp312-linux_x86_64.whl".parse().unwrap();
+        assert_eq!(native.best_rank(&ranks()), Some(0));
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! Choosing the file pip installs for one requirement on one target, and saying why.
 //!
-//! This follows pip's `PackageFinder` and resolver as DESIGN.md fixes them: files are candidates when their
+//! This follows pip's `PackageFinder` and resolver as docs/design.md fixes them: files are candidates when their
 //! wheel tags (or sdist-ness) and `requires-python` fit the target; the specifier picks versions among those
 //! with PEP 440's pre-release rule; yanked files count only for an exact pin with nothing else left (PEP 592);
 //! the newest version wins, then wheels over the sdist, the best tag, the higher build tag, and among files
@@ -73,7 +73,7 @@ pub struct CandidateVersion {
 }
 
 /// What the choice needs fetched next: pip reads the chosen wheel's core metadata and drops the version when
-/// it does not parse (DESIGN.md, "Choosing the file").
+/// it does not parse (docs/design.md, "Choosing the file").
 pub struct Choice<'p> {
     pub verdict: Verdict,
     /// The chosen wheel and its version, for the metadata check.
@@ -431,6 +431,16 @@ mod tests {
             Some("pkg-1.0-cp39-abi3-musllinux_1_1_x86_64.whl")
         );
         assert_eq!(v.reason, "musllinux_1_1 wheel for cp39-abi3");
+        // A native `linux_` wheel (private indexes) ranks first, as in packaging 26 and pip 26.
+        let native = plain(&[
+            "pkg-1.0-cp312-cp312-linux_x86_64.whl",
+            "pkg-1.0-cp312-cp312-musllinux_1_2_x86_64.whl",
+        ]);
+        let v = choose(&native, "");
+        assert_eq!(
+            v.file.as_deref(),
+            Some("pkg-1.0-cp312-cp312-linux_x86_64.whl")
+        );
     }
 
     #[test]

@@ -287,7 +287,7 @@ impl Target {
         }
     }
 
-    /// The target id of DESIGN.md: `cp312-musllinux_1_2_x86_64`, `cp312-manylinux_2_36_x86_64`.
+    /// The target id of docs/design.md: `cp312-musllinux_1_2_x86_64`, `cp312-manylinux_2_36_x86_64`.
     pub fn id(&self) -> String {
         format!(
             "cp3{}-{}_{}",
@@ -302,13 +302,15 @@ impl Target {
         format!("cp3{}", self.python.minor)
     }
 
-    /// Platforms best first, as `packaging.tags._linux_platforms()` yields them: on musl 1.N,
-    /// musllinux_1_N … musllinux_1_0 (PEP 656); on glibc 2.N, manylinux_2_N … down to the oldest tag of the
-    /// architecture, each legacy alias (manylinux2014 = 2.17, manylinux2010 = 2.12, manylinux1 = 2.5) right
-    /// after its PEP 600 name; then linux.
+    /// Platforms best first, as `packaging.tags._linux_platforms()` yields them in packaging 26 (which pip 26
+    /// vendors): `linux_ARCH` first, then on musl 1.N musllinux_1_N … musllinux_1_0 (PEP 656), on glibc 2.N
+    /// manylinux_2_N … down to the oldest tag of the architecture, each legacy alias (manylinux2014 = 2.17,
+    /// manylinux2010 = 2.12, manylinux1 = 2.5) right after its PEP 600 name. Indexes of the public kind host
+    /// no `linux_` wheels; private ones may, and pip prefers them.
     pub fn platforms(&self) -> Vec<String> {
         let arch = self.arch.as_str();
-        let mut out: Vec<String> = match self.libc {
+        let mut out = vec![format!("linux_{arch}")];
+        out.extend::<Vec<String>>(match self.libc {
             Libc::Musl(v) => (0..=v.minor)
                 .rev()
                 .map(|m| format!("musllinux_1_{m}_{arch}"))
@@ -333,8 +335,7 @@ impl Target {
                 }
                 tags
             }
-        };
-        out.push(format!("linux_{arch}"));
+        });
         out
     }
 
