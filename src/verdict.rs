@@ -1,4 +1,4 @@
-//! The vocabulary of DESIGN.md: outcomes, classes, and the verdict one requirement gets on one target.
+//! The vocabulary of docs/design.md: outcomes, classes, and the verdict one requirement gets on one target.
 
 use serde::Serialize;
 

@@ -30,7 +30,7 @@ use crate::verdict::Outcome;
 pub use args::{Args, Emit, FailOn, Format};
 use targets::Plan;
 
-/// The exit codes of DESIGN.md, in one place.
+/// The exit codes of docs/design.md, in one place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     Ok = 0,
@@ -456,7 +456,7 @@ fn build_report(
     report
 }
 
-/// DESIGN.md: 2 (bad input) before 1 (the gate) before 3 (unknown lookups).
+/// docs/design.md: 2 (bad input) before 1 (the gate) before 3 (unknown lookups).
 pub fn exit_code(report: &Report, fail_on: FailOn) -> Exit {
     let outcomes = || {
         report

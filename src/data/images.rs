@@ -222,7 +222,7 @@ mod tests {
             images.debian_codenames(),
             "buster, bullseye, bookworm, trixie"
         );
-        // DESIGN.md: Alpine 3.9–3.12 ship musl 1.1.x, 3.13 and later 1.2.x.
+        // docs/design.md: Alpine 3.9–3.12 ship musl 1.1.x, 3.13 and later 1.2.x.
         for a in &images.alpine {
             let expected = if a.key <= (3, 12) { 1 } else { 2 };
             assert_eq!(a.musl.minor, expected, "Alpine {}", a.release);

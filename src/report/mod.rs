@@ -1,4 +1,4 @@
-//! The report: a serde model (JSON is its serialisation, DESIGN.md schema_version 1) and the renderers that
+//! The report: a serde model (JSON is its serialisation, docs/design.md schema_version 1) and the renderers that
 //! turn it into text. Nothing here computes a verdict, and nothing here prints.
 
 mod compare;

@@ -86,7 +86,7 @@ impl<'p> Catalog<'p> {
         verdict
     }
 
-    /// The `class` of DESIGN.md for one release.
+    /// The `class` of docs/design.md for one release.
     pub(super) fn classify(&self, version: &Version) -> Class {
         let wheels = self.wheels_of(version);
         let compatible = || wheels.iter().filter(|w| w.best_rank(self.ranks).is_some());

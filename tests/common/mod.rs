@@ -479,7 +479,7 @@ pub fn temp_requirements(text: &str) -> (tempfile::TempDir, String) {
 }
 
 /// Lines where pip 24.1+ differs from the reference: the wheel's core metadata has a Requires-Dist that current
-/// pip rejects, no other version satisfies the pin, so pip fails (DESIGN.md, "Choosing the file").
+/// pip rejects, no other version satisfies the pin, so pip fails (docs/design.md, "Choosing the file").
 /// torchsde's index has no `.metadata` file: its METADATA is read out of the wheel, as pip reads it.
 const PIP_REJECTS_METADATA: [(&str, &str); 2] =
     [("celery", "pytz (>dev)"), ("torchsde", "numpy (>=1.19.*)")];
