@@ -117,8 +117,8 @@ fn crawl(ctx: Arc<Context>, name: Arc<str>, specifiers: VersionSpecifiers, extra
 const GUESSES: usize = 4;
 
 /// The core metadata of the wheel pip would likely take for `specifiers` (none for an sdist: its metadata is
-/// read when the resolver needs it). With `release`, the specifiers pin that version. Only the files of the
-/// releases looked at are read, never the whole page: every target crawls every project.
+/// read when the resolver needs it). With `release`, that release's file, whatever `specifiers` say. Only the
+/// files of the releases looked at are read, never the whole page: every target crawls every project.
 async fn likely_metadata(
     ctx: &Context,
     name: &str,
