@@ -22,11 +22,11 @@ use crate::select::{Catalog, Policy};
 use crate::target::{TagRanks, Target};
 use crate::verdict::{Outcome, Verdict};
 
-/// pip walks down every version whose metadata it rejects, as the resolver here does; past this many (a page
-/// built to make muslcheck ask for metadata without end), the answer is `unknown`, never a guess.
+/// pip walks down every file whose metadata it rejects, as the resolver here does; past this many (a page built
+/// to make muslcheck ask for metadata without end), the answer is `unknown`, never a guess.
 const MAX_REJECTED_VERSIONS: usize = 1000;
 
-/// The versions skipped for their metadata that a reason names; the rest are counted.
+/// The files skipped for their metadata that a reason names; the rest are counted.
 const SHOWN_REJECTED: usize = 3;
 
 /// What applies to the whole run besides the requirements themselves.
@@ -609,11 +609,53 @@ impl Shared {
             allow_wheel,
             prefer_binary: self.settings.prefer_binary,
         };
-        let mut rejected: HashMap<Version, String> = HashMap::new();
+        // Files whose metadata pip rejects (filename → why), and the reasons newest first: pip takes the next
+        // file of the same version, then older versions.
+        let mut rejected: HashMap<String, String> = HashMap::new();
+        let mut skipped: Vec<String> = Vec::new();
+        // The versions with a wheel pip rejected: their sdist is built for its metadata, which pip checks too.
+        let mut rejected_versions: std::collections::HashSet<String> = Default::default();
         let mut verdict = loop {
             let choice = catalog.choose(&specifiers, policy, &rejected);
             let Some((file, version)) = choice.wheel else {
-                break choice.verdict;
+                let verdict = choice.verdict;
+                let sdist = verdict
+                    .version
+                    .as_ref()
+                    .filter(|v| verdict.outcome == Outcome::Build && rejected_versions.contains(*v))
+                    .zip(verdict.file.as_ref())
+                    .and_then(|(v, f)| {
+                        let file = page.files.iter().find(|x| &x.filename == f)?;
+                        Some((file, crate::pep::parse_version(v).ok()?))
+                    });
+                let Some((sdist, version)) = sdist else {
+                    break verdict;
+                };
+                let why = match self.client.declared_metadata(sdist).await.as_ref() {
+                    Lookup::Found(text) => match metadata::check(text, &requirement.name, &version)
+                    {
+                        Ok(()) => break verdict,
+                        Err(metadata::Refused::ByPip(why)) => {
+                            format!("pip rejects {}: {why}", sdist.filename)
+                        }
+                        Err(metadata::Refused::Unreadable(why)) => {
+                            let reason = format!("{}: {why}; not read", sdist.filename);
+                            break Verdict::bare(Outcome::Unknown, reason);
+                        }
+                    },
+                    Lookup::Missing => {
+                        // The last file rejected is a wheel of this release: the files are tried in order.
+                        let wheel_why = skipped.last().cloned().unwrap_or_default();
+                        crate::resolve::sdist_states_the_same(&wheel_why, &sdist.filename)
+                    }
+                    Lookup::Failed(e) => {
+                        let reason = format!("core metadata lookup failed: {e}");
+                        break Verdict::bare(Outcome::Unknown, reason);
+                    }
+                };
+                skipped.push(why.clone());
+                rejected.insert(sdist.filename.clone(), why);
+                continue;
             };
             match self.client.core_metadata(file).await.as_ref() {
                 Lookup::Found(text) => match metadata::check(text, &requirement.name, &version) {
@@ -624,13 +666,16 @@ impl Shared {
                     }
                     Err(metadata::Refused::ByPip(_)) if rejected.len() >= MAX_REJECTED_VERSIONS => {
                         let reason = format!(
-                            "pip rejects the metadata of {MAX_REJECTED_VERSIONS} versions in a row; \
+                            "pip rejects the metadata of {MAX_REJECTED_VERSIONS} files in a row; \
                              the rest are not read"
                         );
                         break Verdict::bare(Outcome::Unknown, reason);
                     }
                     Err(metadata::Refused::ByPip(why)) => {
-                        rejected.insert(version, format!("pip rejects {}: {why}", file.filename));
+                        let why = format!("pip rejects {}: {why}", file.filename);
+                        skipped.push(why.clone());
+                        rejected.insert(file.filename.clone(), why);
+                        rejected_versions.insert(version.to_string());
                     }
                 },
                 // The client only answers Missing when there is no metadata anywhere to check.
@@ -641,19 +686,17 @@ impl Shared {
                 }
             }
         };
-        // A version pip skipped for its metadata is worth knowing when another one was taken instead.
+        // A file pip skipped for its metadata is worth knowing when another one was taken instead.
         if verdict.file.is_some() {
-            let mut skipped: Vec<(&Version, &String)> = rejected.iter().collect();
-            skipped.sort_by(|a, b| b.0.cmp(a.0));
-            for (_, why) in skipped.iter().take(SHOWN_REJECTED) {
+            for why in skipped.iter().take(SHOWN_REJECTED) {
                 verdict
                     .reason
-                    .push_str(&format!("; {why}, so pip skips that version"));
+                    .push_str(&format!("; {why}, so pip skips that file"));
             }
             if skipped.len() > SHOWN_REJECTED {
                 let more = skipped.len() - SHOWN_REJECTED;
                 verdict.reason.push_str(&format!(
-                    "; and {more} older versions whose metadata pip rejects"
+                    "; and {more} more files whose metadata pip rejects"
                 ));
             }
         }

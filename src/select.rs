@@ -175,12 +175,14 @@ impl<'p> Catalog<'p> {
         versions.into_values().collect()
     }
 
-    /// The file pip installs for `specifiers`, skipping versions in `rejected` (version → why pip rejects it).
+    /// The file pip installs for `specifiers`, skipping the files in `rejected` (filename → why pip rejects its
+    /// metadata). pip then tries the next file of the same version (another wheel, then the sdist), then
+    /// older versions.
     pub fn choose(
         &self,
         specifiers: &VersionSpecifiers,
         policy: Policy,
-        rejected: &HashMap<Version, String>,
+        rejected: &HashMap<String, String>,
     ) -> Choice<'p> {
         let installable_versions: BTreeSet<&Version> = self
             .entries
@@ -202,7 +204,7 @@ impl<'p> Catalog<'p> {
         if !(all_yanked && is_pinned(specifiers)) {
             pool.retain(|e| e.file.yanked.is_none());
         }
-        pool.retain(|e| !rejected.contains_key(e.dist.version()));
+        pool.retain(|e| !rejected.contains_key(&e.file.filename));
 
         // Best by `sort_key`; `>=` lets a later equal file win (pip's resolver takes the last listed).
         let mut best: Option<&Entry> = None;
@@ -718,16 +720,24 @@ mod tests {
     }
 
     #[test]
-    fn a_rejected_version_gives_way_to_the_next() {
-        let p = plain(&["pkg-1.0-py3-none-any.whl", "pkg-1.1-py3-none-any.whl"]);
+    fn a_rejected_file_gives_way_to_the_next_file_then_the_next_version() {
+        let p = plain(&[
+            "pkg-1.0-py3-none-any.whl",
+            "pkg-1.1-py3-none-any.whl",
+            "pkg-1.1-cp312-cp312-musllinux_1_2_x86_64.whl",
+        ]);
         let t = target(Arch::X86_64);
         let ranks = TagRanks::new(&t);
         let catalog = Catalog::new(&p, "pkg", &t, &ranks);
-        let rejected = HashMap::from([(
-            Version::from_str("1.1").unwrap(),
+        let any = VersionSpecifiers::from_str("").unwrap();
+        let mut rejected = HashMap::from([(
+            "pkg-1.1-cp312-cp312-musllinux_1_2_x86_64.whl".to_string(),
             "pip rejects it".to_string(),
         )]);
-        let any = VersionSpecifiers::from_str("").unwrap();
+        // The same version's other wheel first, as pip's candidate list goes.
+        let v = catalog.choose(&any, Policy::default(), &rejected).verdict;
+        assert_eq!(v.file.as_deref(), Some("pkg-1.1-py3-none-any.whl"));
+        rejected.insert("pkg-1.1-py3-none-any.whl".into(), "pip rejects it".into());
         assert_eq!(
             catalog
                 .choose(&any, Policy::default(), &rejected)
@@ -740,5 +750,17 @@ mod tests {
         let v = catalog.choose(&pin, Policy::default(), &rejected).verdict;
         assert_eq!(v.outcome, Outcome::Fail);
         assert!(v.reason.starts_with("pip rejects it"), "{}", v.reason);
+        // An sdist of the rejected version comes before older versions: pip builds it.
+        let with_sdist = plain(&[
+            "pkg-1.0-py3-none-any.whl",
+            "pkg-1.1-py3-none-any.whl",
+            "pkg-1.1.tar.gz",
+        ]);
+        let catalog = Catalog::new(&with_sdist, "pkg", &t, &ranks);
+        let v = catalog.choose(&any, Policy::default(), &rejected).verdict;
+        assert_eq!(
+            (v.outcome, v.file.as_deref()),
+            (Outcome::Build, Some("pkg-1.1.tar.gz"))
+        );
     }
 }

@@ -350,6 +350,78 @@ fn a_pinned_requirement_that_needs_a_blocker_is_left_out_first_in_pips_terms() {
 }
 
 #[test]
+fn a_file_whose_metadata_pip_rejects_gives_way_to_the_next_file_of_its_release() {
+    let mut u = Universe::default();
+    u.tagged(
+        "fast",
+        "2.0",
+        "cp312-cp312-musllinux_1_2_x86_64",
+        &["pytz (>dev)"],
+    )
+    .wheel("fast", "2.0", &["six"])
+    .wheel("fast", "1.0", &[])
+    .wheel("six", "1.0", &[])
+    .tagged(
+        "built",
+        "3.0",
+        "cp312-cp312-musllinux_1_2_x86_64",
+        &["pytz (>dev)"],
+    )
+    .sdist("built", "3.0")
+    .wheel("built", "2.0", &[])
+    .tagged(
+        "fixed",
+        "3.0",
+        "cp312-cp312-musllinux_1_2_x86_64",
+        &["pytz (>dev)"],
+    )
+    .sdist("fixed", "3.0")
+    .wheel("fixed", "2.0", &[]);
+    // The index declares the metadata pip's build of fixed's sdist gives, and pip accepts it.
+    u.metadata.push((
+        "fixed-3.0.tar.gz.metadata".into(),
+        "Metadata-Version: 2.2\nName: fixed\nVersion: 3.0\nRequires-Dist: six\n".into(),
+    ));
+    for flags in [&[][..], &["--no-deps"]] {
+        let run = run(&u, &[("requirements.txt", "fast\nbuilt\nfixed\n")], flags);
+        let cell = |name: &str| run.package(name)["targets"][TARGET].clone();
+        // pip takes the release's pure-Python wheel, not an older release.
+        let fast = cell("fast");
+        assert_eq!(
+            fast["file"], "fast-2.0-py3-none-any.whl",
+            "{flags:?}: {fast}"
+        );
+        // The sdist after a rejected wheel: pip builds it for its metadata, which states the same, so the
+        // release is dropped…
+        let built = cell("built");
+        assert_eq!(
+            built["file"], "built-2.0-py3-none-any.whl",
+            "{flags:?}: {built}"
+        );
+        // Line by line, the reason says what was skipped (in the tree, the resolved release is checked).
+        let reason = built["reason"].as_str().unwrap();
+        assert!(
+            flags.is_empty()
+                || reason.contains("pip rejects built-3.0-cp312-cp312-musllinux_1_2_x86_64.whl")
+                    && reason.contains(
+                        "pip builds built-3.0.tar.gz to read its metadata, which states the same"
+                    ),
+            "{flags:?}: {reason}"
+        );
+        // …unless the metadata declared for the sdist passes pip's check: then it is built.
+        let fixed = cell("fixed");
+        assert_eq!(
+            (fixed["outcome"].as_str(), fixed["file"].as_str()),
+            (Some("build"), Some("fixed-3.0.tar.gz")),
+            "{flags:?}: {fixed}"
+        );
+        if flags.is_empty() {
+            assert_eq!(run.verdicts()["six"].0, "wheel");
+        }
+    }
+}
+
+#[test]
 fn a_blocker_on_one_target_only_is_named_once_with_its_target() {
     let mut u = blocker_universe();
     u.tagged("torchy", "2.0", "cp312-cp312-musllinux_1_2_aarch64", &[]);

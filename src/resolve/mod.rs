@@ -31,7 +31,7 @@ pub use explain::Failure;
 pub use provider::Context;
 use provider::{Pkg, Provider};
 pub use requires::Meta;
-pub use requires::{ReadMetadata, Release};
+pub use requires::{ReadMetadata, Release, sdist_states_the_same};
 pub use versions::Cand;
 
 /// The dependencies a core metadata text states (the fuzz targets).

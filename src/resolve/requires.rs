@@ -142,44 +142,67 @@ impl Release<'_> {
             return Meta::Failed(format!("the index page of {name} could not be read"));
         };
         let pin = crate::pep::exactly(version);
-        let (wheel, sdist) = {
-            let catalog = Catalog::of_release(page, name, self.target, self.ranks, version);
-            let choice = catalog.choose(&pin, self.policy, &HashMap::new());
-            let wheel = choice.wheel.map(|(file, _)| file.clone());
-            let sdist = choice.verdict.file.as_ref().and_then(|f| {
-                page.release_files(name, version)
-                    .iter()
-                    .map(|&i| &page.files[i])
-                    .find(|x| &x.filename == f)
-                    .cloned()
-            });
-            (wheel, sdist)
-        };
-        if let Some(file) = wheel {
-            return match self.client.core_metadata(&file).await.as_ref() {
-                Lookup::Found(text) => match self.read.read(&file, text, Some((name, version))) {
+        // A wheel whose metadata pip rejects is dropped as a file: pip takes the release's next file (another
+        // wheel, then the sdist), and drops the release only when none is left. Each turn drops one file.
+        let mut rejected: HashMap<String, String> = HashMap::new();
+        let mut first_rejection: Option<String> = None;
+        loop {
+            let (wheel, sdist) = {
+                let catalog = Catalog::of_release(page, name, self.target, self.ranks, version);
+                let choice = catalog.choose(&pin, self.policy, &rejected);
+                let wheel = choice.wheel.map(|(file, _)| file.clone());
+                let sdist = choice.verdict.file.as_ref().and_then(|f| {
+                    page.release_files(name, version)
+                        .iter()
+                        .map(|&i| &page.files[i])
+                        .find(|x| &x.filename == f)
+                        .cloned()
+                });
+                (wheel, sdist)
+            };
+            if let Some(file) = wheel {
+                return match self.client.core_metadata(&file).await.as_ref() {
+                    Lookup::Found(text) => match self.read.read(&file, text, Some((name, version)))
+                    {
+                        Ok(deps) => Meta::Deps(deps),
+                        Err(metadata::Refused::ByPip(why)) => {
+                            let why = format!("pip rejects {}: {why}", file.filename);
+                            first_rejection.get_or_insert_with(|| why.clone());
+                            rejected.insert(file.filename.clone(), why);
+                            continue;
+                        }
+                        Err(metadata::Refused::Unreadable(why)) => {
+                            Meta::Failed(format!("{}: {why}; not read", file.filename))
+                        }
+                    },
+                    Lookup::Missing => {
+                        Meta::Unknown(format!("{} has no core metadata", file.filename))
+                    }
+                    Lookup::Failed(e) => Meta::Failed(format!("core metadata lookup failed: {e}")),
+                };
+            }
+            let Some(file) = sdist else {
+                return match first_rejection {
+                    Some(why) => Meta::Invalid(why),
+                    None => Meta::Unknown(format!("{name} {version} has no file to install")),
+                };
+            };
+            // After a rejected wheel, pip builds the sdist for its metadata and checks it the same way.
+            let check = first_rejection.is_some().then_some((name, version));
+            return match self.client.declared_metadata(&file).await.as_ref() {
+                Lookup::Found(text) => match self.read.read(&file, text, check) {
                     Ok(deps) => Meta::Deps(deps),
                     Err(metadata::Refused::ByPip(why)) => {
                         Meta::Invalid(format!("pip rejects {}: {why}", file.filename))
                     }
-                    Err(metadata::Refused::Unreadable(why)) => {
-                        Meta::Failed(format!("{}: {why}; not read", file.filename))
-                    }
+                    Err(why) => Meta::Failed(why.to_string()),
                 },
-                Lookup::Missing => Meta::Unknown(format!("{} has no core metadata", file.filename)),
+                Lookup::Missing => match first_rejection {
+                    Some(why) => Meta::Invalid(sdist_states_the_same(&why, &file.filename)),
+                    None => self.borrowed(page, name, version, &file.filename).await,
+                },
                 Lookup::Failed(e) => Meta::Failed(format!("core metadata lookup failed: {e}")),
             };
-        }
-        let Some(file) = sdist else {
-            return Meta::Unknown(format!("{name} {version} has no file to install"));
-        };
-        match self.client.declared_metadata(&file).await.as_ref() {
-            Lookup::Found(text) => match self.read.read(&file, text, None) {
-                Ok(deps) => Meta::Deps(deps),
-                Err(why) => Meta::Failed(why.to_string()),
-            },
-            Lookup::Missing => self.borrowed(page, name, version, &file.filename).await,
-            Lookup::Failed(e) => Meta::Failed(format!("core metadata lookup failed: {e}")),
         }
     }
 
@@ -235,6 +258,12 @@ impl Release<'_> {
             Lookup::Failed(e) => Meta::Failed(format!("declared metadata lookup failed: {e}")),
         }
     }
+}
+
+/// Why pip drops the sdist of a release whose wheel it rejected (`why`), when the index declares no metadata
+/// for the sdist: pip builds it to read its metadata, and a release's files state the same `Requires-Dist`.
+pub fn sdist_states_the_same(why: &str, sdist: &str) -> String {
+    format!("{why}; pip builds {sdist} to read its metadata, which states the same")
 }
 
 /// The `Requires-Dist` of valid metadata.

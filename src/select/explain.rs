@@ -15,7 +15,7 @@ impl<'p> Catalog<'p> {
         &self,
         specifiers: &VersionSpecifiers,
         policy: Policy,
-        rejected: &HashMap<Version, String>,
+        rejected: &HashMap<String, String>,
     ) -> Verdict {
         let all: BTreeSet<&Version> = self.entries.iter().map(|e| e.dist.version()).collect();
         let Some(wanted) = filter_versions(specifiers, all.iter().copied(), policy.allow_pre)
@@ -45,7 +45,7 @@ impl<'p> Catalog<'p> {
             .iter()
             .filter(|e| e.dist.version() == wanted)
             .collect();
-        let reason = if let Some(why) = rejected.get(wanted) {
+        let reason = if let Some(why) = files.iter().find_map(|e| rejected.get(&e.file.filename)) {
             format!("{why}; pip skips {wanted} and no other release fits")
         } else if files.iter().all(|e| e.file.yanked.is_some()) {
             format!("every file of {wanted} is yanked{}", yank_note_of(&files))
