@@ -9,9 +9,9 @@ fn main() -> ExitCode {
     let _ = rustls::crypto::ring::default_provider().install_default();
     match cli::run(args) {
         Ok(exit) => exit.into(),
-        Err(message) => {
-            eprintln!("muslcheck: {message}");
-            cli::Exit::Usage.into()
+        Err(stop) => {
+            eprintln!("muslcheck: {}", stop.message);
+            stop.exit.into()
         }
     }
 }

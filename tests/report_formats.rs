@@ -244,10 +244,11 @@ fn output_writes_the_report_to_a_file_and_replaces_it_whole() {
             .contains('\x1b')
     );
 
-    // A file that cannot be written: a message naming it, exit 2, nothing left behind.
+    // A file that cannot be written: a message naming it, exit 4 (muslcheck could not do its work; the input
+    // was fine), nothing left behind.
     let missing = dir.path().join("no-such-dir/report.html");
     let out = muslcheck(&output_args(&url, "html", missing.to_str().unwrap()));
-    assert_eq!(code(&out), 2);
+    assert_eq!(code(&out), 4);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("cannot write the report to ") && stderr.contains("no-such-dir"),
@@ -255,7 +256,7 @@ fn output_writes_the_report_to_a_file_and_replaces_it_whole() {
     );
     // A directory is not a file.
     let out = muslcheck(&output_args(&url, "terminal", dir.path().to_str().unwrap()));
-    assert_eq!(code(&out), 2);
+    assert_eq!(code(&out), 4);
     assert!(
         String::from_utf8_lossy(&out.stderr).contains("cannot write the report to"),
         "{}",

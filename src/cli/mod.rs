@@ -18,7 +18,8 @@ mod targets;
 
 use crate::check::{Dependency, Settings, check_all, check_tree, pinned_closure};
 use crate::index::{
-    CacheMode, CacheOptions, IndexClient, IndexOptions, Netrc, default_cache_dir, locate_netrc,
+    CacheMode, CacheOptions, ClientError, IndexClient, IndexOptions, Netrc, default_cache_dir,
+    locate_netrc,
 };
 use crate::input::{Input, Selection, Wanted, read_inputs};
 use crate::report::{
@@ -35,8 +36,38 @@ use targets::Plan;
 pub enum Exit {
     Ok = 0,
     Gate = 1,
+    /// A usage error, or input that could not be read or parsed.
     Usage = 2,
     Unknown = 3,
+    /// muslcheck could not do its work: the report could not be written, HTTPS or the runtime could not be
+    /// set up. Not the input's fault, so not 2.
+    Environment = 4,
+}
+
+/// Why a run stopped before or while writing its report: the message, and the exit code it ends with.
+#[derive(Debug)]
+pub struct Stop {
+    pub exit: Exit,
+    pub message: String,
+}
+
+impl Stop {
+    fn environment(message: String) -> Stop {
+        Stop {
+            exit: Exit::Environment,
+            message,
+        }
+    }
+}
+
+/// Every other error that stops a run is the input's or the command line's.
+impl From<String> for Stop {
+    fn from(message: String) -> Stop {
+        Stop {
+            exit: Exit::Usage,
+            message,
+        }
+    }
 }
 
 impl From<Exit> for ExitCode {
@@ -45,8 +76,8 @@ impl From<Exit> for ExitCode {
     }
 }
 
-/// Runs one invocation; errors that stop the run before any report are returned as text.
-pub fn run(args: Args) -> Result<Exit, String> {
+/// Runs one invocation; what stops it before its report is written says why, and with which exit code.
+pub fn run(args: Args) -> Result<Exit, Stop> {
     let settings::Merged {
         args,
         ignore,
@@ -85,7 +116,10 @@ pub fn run(args: Args) -> Result<Exit, String> {
         netrc,
         cache: cache_options(&args, &mut warnings)?,
     };
-    let client = Arc::new(IndexClient::new(&options).map_err(|e| e.to_string())?);
+    let client = Arc::new(IndexClient::new(&options).map_err(|e| match e {
+        ClientError::Tls(_) => Stop::environment(e.to_string()),
+        ClientError::BadIndexUrl(_) => Stop::from(e.to_string()),
+    })?);
     let settings = Settings {
         targets: plan.targets(),
         pre: args.pre || input.options.pre,
@@ -96,7 +130,7 @@ pub fn run(args: Args) -> Result<Exit, String> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+        .map_err(|e| Stop::environment(format!("cannot start the async runtime: {e}")))?;
     let shown = client.shown_urls();
     let lines = |runtime: &tokio::runtime::Runtime| {
         let progress = progress_bar(
@@ -195,9 +229,10 @@ pub fn run(args: Args) -> Result<Exit, String> {
         _ => no_workflow_commands(text),
     };
     match &args.output {
-        Some(path) => write_file(path, &text)?,
-        None => write_stdout(&text)?,
+        Some(path) => write_file(path, &text),
+        None => write_stdout(&text),
     }
+    .map_err(Stop::environment)?;
     Ok(exit_code(&report, args.fail_on.unwrap_or(FailOn::Build)))
 }
 

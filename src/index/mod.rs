@@ -11,7 +11,7 @@ mod simple_json;
 mod wheel_zip;
 
 pub use cache::{CacheMode, CacheOptions, DEFAULT_MAX_MB, default_dir as default_cache_dir};
-pub use client::{IndexClient, IndexOptions, Lookup};
+pub use client::{ClientError, IndexClient, IndexOptions, Lookup};
 pub use netrc::{Netrc, locate as locate_netrc};
 
 use std::collections::BTreeMap;
