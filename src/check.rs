@@ -625,8 +625,13 @@ impl Shared {
                     .filter(|v| verdict.outcome == Outcome::Build && rejected_versions.contains(*v))
                     .zip(verdict.file.as_ref())
                     .and_then(|(v, f)| {
-                        let file = page.files.iter().find(|x| &x.filename == f)?;
-                        Some((file, crate::pep::parse_version(v).ok()?))
+                        let version = crate::pep::parse_version(v).ok()?;
+                        let file = page
+                            .release_files(&requirement.name, &version)
+                            .iter()
+                            .map(|&i| &page.files[i])
+                            .find(|x| &x.filename == f)?;
+                        Some((file, version))
                     });
                 let Some((sdist, version)) = sdist else {
                     break verdict;

@@ -537,74 +537,65 @@ impl Report {
     }
 
     /// Takes the credentials out of every URL the report quotes: requirement lines, reasons, advice, errors
-    /// and warnings may repeat a URL the user wrote with `user:password@`.
+    /// and warnings may repeat a URL the user wrote with `user:password@`, an index its own.
     pub fn redact(&mut self) {
-        let redact = crate::index::redact_text;
-        for package in &mut self.packages {
-            package.requirement = redact(&package.requirement);
-            for verdict in package.targets.values_mut() {
-                verdict.reason = redact(&verdict.reason);
-                verdict.advice.iter_mut().for_each(|a| *a = redact(a));
-            }
+        for text in self.texts_mut() {
+            *text = crate::index::redact_text(text);
         }
-        self.errors
-            .iter_mut()
-            .for_each(|e| e.message = redact(&e.message));
-        self.warnings.iter_mut().for_each(|w| *w = redact(w));
-        self.notes.iter_mut().for_each(|n| *n = redact(n));
     }
 
     /// Makes every text of the report show as text in a terminal, a CI log or Markdown: control characters
     /// that came from an index or a checkout are written as escapes (see [`visible`]). For every format but
     /// JSON and SARIF, which escape in their own way.
     pub fn make_visible(&mut self) {
-        use visible::visible;
-        let fix = |s: &mut String| *s = visible(s);
-        let fix_all = |list: &mut Vec<String>| list.iter_mut().for_each(fix);
-        fix(&mut self.index);
-        fix_all(&mut self.extra_index_urls);
-        for target in &mut self.targets {
-            target.image.iter_mut().for_each(fix);
+        for text in self.texts_mut() {
+            *text = visible::visible(text);
         }
+    }
+
+    /// Every text of the report that may hold what came from outside (an index, a checkout, the user).
+    fn texts_mut(&mut self) -> Vec<&mut String> {
+        let mut out: Vec<&mut String> = vec![&mut self.index];
+        out.extend(&mut self.extra_index_urls);
+        out.extend(self.targets.iter_mut().filter_map(|t| t.image.as_mut()));
         for package in &mut self.packages {
-            package.name.iter_mut().for_each(fix);
-            package.version.iter_mut().for_each(fix);
-            fix(&mut package.requirement);
-            fix(&mut package.source.path);
-            package.source.key.iter_mut().for_each(fix);
+            out.extend(package.name.as_mut());
+            out.extend(package.version.as_mut());
+            out.push(&mut package.requirement);
+            out.push(&mut package.source.path);
+            out.extend(package.source.key.as_mut());
             for verdict in package.targets.values_mut() {
-                verdict.version.iter_mut().for_each(fix);
-                verdict.file.iter_mut().for_each(fix);
-                fix(&mut verdict.reason);
-                fix_all(&mut verdict.advice);
-                verdict.via.iter_mut().for_each(fix_all);
-                verdict.blocked_by.iter_mut().for_each(fix_all);
-                fix_all(&mut verdict.needed_only_by);
-                if let Some(ignored) = &mut verdict.ignored {
-                    fix(&mut ignored.reason);
-                }
+                out.extend(verdict.version.as_mut());
+                out.extend(verdict.file.as_mut());
+                out.push(&mut verdict.reason);
+                out.extend(&mut verdict.advice);
+                out.extend(verdict.via.iter_mut().flatten());
+                out.extend(verdict.blocked_by.iter_mut().flatten());
+                out.extend(&mut verdict.needed_only_by);
+                out.extend(verdict.ignored.as_mut().map(|i| &mut i.reason));
             }
         }
         for error in &mut self.errors {
-            fix(&mut error.path);
-            fix(&mut error.message);
+            out.push(&mut error.path);
+            out.push(&mut error.message);
         }
         if let Some(compare) = &mut self.compare {
             for change in &mut compare.changes {
-                fix(&mut change.name);
-                fix(&mut change.requirement);
-                change.from_file.iter_mut().for_each(fix);
-                change.to_file.iter_mut().for_each(fix);
-                fix(&mut change.reason);
+                out.push(&mut change.name);
+                out.push(&mut change.requirement);
+                out.extend(change.from_file.as_mut());
+                out.extend(change.to_file.as_mut());
+                out.push(&mut change.reason);
             }
-            fix(&mut compare.summary);
+            out.push(&mut compare.summary);
         }
         if let Some(apk) = &mut self.apk {
-            fix_all(&mut apk.covers);
-            fix_all(&mut apk.unknown);
+            out.extend(&mut apk.covers);
+            out.extend(&mut apk.unknown);
         }
-        fix_all(&mut self.warnings);
-        fix_all(&mut self.notes);
+        out.extend(&mut self.warnings);
+        out.extend(&mut self.notes);
+        out
     }
 
     pub fn to_json(&self) -> String {
