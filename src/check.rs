@@ -13,11 +13,13 @@ use std::sync::Arc;
 use indicatif::ProgressBar;
 use tokio::task::JoinSet;
 
-use crate::index::{IndexClient, Lookup};
+use crate::index::{Lookup, PackageSource};
 use crate::input::{Entry, FormatControl, IndexRequirement, Input, Wanted};
 use crate::metadata;
 use crate::pep::{MarkerEnvironment, MarkerTree, Version, VersionSpecifiers};
-use crate::resolve::{Cand, Cause, Context, Resolution, Resolved, Standing, resolve};
+use crate::resolve::{
+    Cand, Cause, Context, Resolution, Resolved, Standing, WaitingSource, resolve,
+};
 use crate::select::{Catalog, Policy};
 use crate::target::{TagRanks, Target};
 use crate::verdict::{Outcome, Verdict};
@@ -42,10 +44,10 @@ pub struct Settings {
 pub async fn check_all(
     input: &Input,
     settings: &Settings,
-    client: Arc<IndexClient>,
+    index: Arc<dyn PackageSource>,
     progress: &ProgressBar,
 ) -> Vec<Vec<Verdict>> {
-    let shared = Arc::new(Shared::new(input, settings, client));
+    let shared = Arc::new(Shared::new(input, settings, index));
     // A verdict depends on what the line asks for and the target only: a line asked for again (a file
     // listing one pin many times) is checked once.
     let mut first_of: HashMap<String, usize> = HashMap::new();
@@ -119,10 +121,10 @@ pub struct Checked {
 pub async fn check_tree(
     input: &Input,
     settings: &Settings,
-    client: Arc<IndexClient>,
+    index: Arc<dyn PackageSource>,
     progress: &ProgressBar,
 ) -> Checked {
-    let shared = Arc::new(Shared::new(input, settings, client.clone()));
+    let shared = Arc::new(Shared::new(input, settings, index.clone()));
     let resolutions = resolve_all(input, &shared, progress).await;
     let warnings = tree_warnings(settings, &resolutions);
     let resolutions = Arc::new(resolutions);
@@ -229,7 +231,7 @@ impl Closure {
 pub async fn pinned_closure(
     input: &Input,
     settings: &Settings,
-    client: &IndexClient,
+    index: &dyn PackageSource,
     verdicts: &mut [Vec<Verdict>],
 ) -> Closure {
     let mut open = std::collections::BTreeSet::new();
@@ -271,7 +273,7 @@ pub async fn pinned_closure(
             };
             let (allow_wheel, allow_sdist) = settings.formats.allowed(&requirement.name);
             let release = crate::resolve::Release {
-                client,
+                index,
                 target,
                 ranks: &ranks,
                 policy: Policy {
@@ -427,8 +429,7 @@ async fn resolve_all(
             .cloned()
             .collect();
         let ctx = Arc::new(Context {
-            client: shared.client.clone(),
-            handle: handle.clone(),
+            index: WaitingSource::new(shared.index.clone(), handle.clone()),
             target: *target,
             ranks: TagRanks::new(target),
             env: env.clone(),
@@ -461,11 +462,11 @@ struct Shared {
     /// Each target's PEP 508 marker environment, built once.
     environments: Vec<MarkerEnvironment>,
     constraints: Vec<IndexRequirement>,
-    client: Arc<IndexClient>,
+    index: Arc<dyn PackageSource>,
 }
 
 impl Shared {
-    fn new(input: &Input, settings: &Settings, client: Arc<IndexClient>) -> Self {
+    fn new(input: &Input, settings: &Settings, index: Arc<dyn PackageSource>) -> Self {
         Shared {
             settings: settings.clone(),
             ranks: settings.targets.iter().map(TagRanks::new).collect(),
@@ -475,7 +476,7 @@ impl Shared {
                 .map(Target::marker_environment)
                 .collect(),
             constraints: input.constraints.iter().map(|(c, _)| c.clone()).collect(),
-            client,
+            index,
         }
     }
 
@@ -582,7 +583,7 @@ impl Shared {
             );
         }
         let specifiers = self.constrained(requirement, env);
-        let page = self.client.project(&requirement.name).await;
+        let page = self.index.project(&requirement.name).await;
         let page = match page.as_ref() {
             Lookup::Found(page) => page,
             Lookup::Missing => {
@@ -636,7 +637,7 @@ impl Shared {
                 let Some((sdist, version)) = sdist else {
                     break verdict;
                 };
-                let why = match self.client.declared_metadata(sdist).await.as_ref() {
+                let why = match self.index.declared_metadata(sdist).await.as_ref() {
                     Lookup::Found(text) => match metadata::check(text, &requirement.name, &version)
                     {
                         Ok(()) => break verdict,
@@ -662,7 +663,7 @@ impl Shared {
                 rejected.insert(sdist.filename.clone(), why);
                 continue;
             };
-            match self.client.core_metadata(file).await.as_ref() {
+            match self.index.core_metadata(file).await.as_ref() {
                 Lookup::Found(text) => match metadata::check(text, &requirement.name, &version) {
                     Ok(()) => break choice.verdict,
                     Err(metadata::Refused::Unreadable(why)) => {
@@ -683,7 +684,7 @@ impl Shared {
                         rejected_versions.insert(version.to_string());
                     }
                 },
-                // The client only answers Missing when there is no metadata anywhere to check.
+                // The index only answers Missing when there is no metadata anywhere to check.
                 Lookup::Missing => break choice.verdict,
                 Lookup::Failed(e) => {
                     let reason = format!("core metadata lookup failed: {e}");
@@ -799,3 +800,6 @@ fn tree_warnings(settings: &Settings, resolutions: &[Resolution]) -> Vec<String>
         .map(|(message, ids)| format!("{}: {message}", ids.join(", ")))
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

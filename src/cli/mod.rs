@@ -18,8 +18,8 @@ mod targets;
 
 use crate::check::{Dependency, Settings, check_all, check_tree, pinned_closure};
 use crate::index::{
-    CacheMode, CacheOptions, ClientError, IndexClient, IndexOptions, Netrc, default_cache_dir,
-    locate_netrc,
+    Backoff, CacheMode, CacheOptions, ClientError, IndexClient, IndexOptions, Netrc,
+    default_cache_dir, locate_netrc,
 };
 use crate::input::{Input, Selection, Wanted, read_inputs};
 use crate::report::{
@@ -112,7 +112,7 @@ pub fn run(args: Args) -> Result<Exit, Stop> {
         concurrency: usize::from(args.concurrency),
         timeout: Duration::from_secs(args.timeout),
         retries: 3,
-        backoff: Duration::from_millis(500),
+        backoff: Backoff::sleeping(Duration::from_millis(500)),
         netrc,
         cache: cache_options(&args, &mut warnings)?,
     };
@@ -162,8 +162,12 @@ pub fn run(args: Args) -> Result<Exit, Stop> {
         }
         Mode::Pinned => {
             let mut verdicts = lines(&runtime);
-            let closure =
-                runtime.block_on(pinned_closure(&input, &settings, &client, &mut verdicts));
+            let closure = runtime.block_on(pinned_closure(
+                &input,
+                &settings,
+                client.as_ref(),
+                &mut verdicts,
+            ));
             if closure.is_closed() {
                 notes.push(
                     "dependency tree: every requirement is pinned and the pins list all their dependencies \

@@ -25,21 +25,23 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use url::Url;
 
-use super::client::{Fetched, Reply, decode_page};
+use super::answer::{Fetched, Kind, Reply};
+use super::decode::decode_page;
+use super::error::{FailureKind, LookupError};
+use super::redact::redact;
+use super::stored_page;
 
 mod entry;
 mod freshness;
-mod page;
 
+use super::answer::Conditional;
 #[cfg(test)]
 use entry::HEADER_LEN;
 pub(super) use entry::Key;
 use entry::{Damaged, Entry};
 use freshness::may_store;
-pub(super) use freshness::{Caching, Conditional, Kind};
 #[cfg(test)]
 use freshness::{Directives, expiry, parse_cache_control};
-pub(super) use page::{CONTENT_TYPE as PAGE_CONTENT_TYPE, decode as decode_stored_page};
 
 /// Decodes a stored entry's bytes, whatever they are (the fuzz targets): damage is an error, never a panic.
 pub(super) fn decode_entry(bytes: Vec<u8>) -> bool {
@@ -114,8 +116,8 @@ impl HttpCache {
         key: &Key,
         url: &Url,
         kind: Kind,
-        send: impl AsyncFnOnce(&Conditional) -> Result<Reply, String>,
-    ) -> Result<Option<Fetched>, String> {
+        send: impl AsyncFnOnce(&Conditional) -> Result<Reply, LookupError>,
+    ) -> Result<Option<Fetched>, LookupError> {
         let stored = self.load(key);
         let fresh = stored
             .as_ref()
@@ -136,9 +138,12 @@ impl HttpCache {
         }
         if self.mode == CacheMode::Offline {
             self.counts.not_cached.fetch_add(1, Ordering::Relaxed);
-            return Err(format!(
-                "{}: not in the cache (--offline never asks the index)",
-                super::redact(url)
+            return Err(LookupError::new(
+                FailureKind::Offline,
+                format!(
+                    "{}: not in the cache (--offline never asks the index)",
+                    redact(url)
+                ),
             ));
         }
         let conditional = stored.as_ref().map(Entry::conditional).unwrap_or_default();
@@ -154,7 +159,7 @@ impl HttpCache {
         kind: Kind,
         stored: Option<Entry>,
         reply: Reply,
-    ) -> Result<Option<Fetched>, String> {
+    ) -> Result<Option<Fetched>, LookupError> {
         match reply {
             Reply::NotModified(caching) => match stored {
                 Some(entry) => {
@@ -164,9 +169,9 @@ impl HttpCache {
                     Ok(entry.into_fetched())
                 }
                 // Only a conditional request can be answered 304, and only a stored entry makes one.
-                None => Err(format!(
-                    "{}: HTTP 304 to a plain request",
-                    super::redact(url)
+                None => Err(LookupError::new(
+                    FailureKind::Status(304),
+                    format!("{}: HTTP 304 to a plain request", redact(url)),
                 )),
             },
             Reply::Answer(fetched) => {
@@ -329,8 +334,8 @@ fn decoded_page(fetched: Fetched, url: &Url) -> Fetched {
     let base = fetched.final_url.as_deref().unwrap_or(url);
     match decode_page(&fetched.content_type, &fetched.body, base) {
         Ok(page) => Fetched {
-            content_type: PAGE_CONTENT_TYPE.to_string(),
-            body: page::encode(&page),
+            content_type: stored_page::CONTENT_TYPE.to_string(),
+            body: stored_page::encode(&page),
             ..fetched
         },
         Err(_) => fetched,

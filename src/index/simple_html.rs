@@ -231,7 +231,7 @@ mod tests {
 <a href="a-5-py3-none-any.whl" data-core-metadata>5</a>
 <a href="a-6-py3-none-any.whl" data-core-metadata="SHA256=abc">6</a>"#;
         let base = Url::parse("http://127.0.0.1:9/simple/a/").unwrap();
-        let announced = crate::index::announcements(decode(body, &base));
+        let announced = crate::index::page::announcements(decode(body, &base));
         assert_eq!(
             announced,
             [

@@ -197,7 +197,7 @@ mod tests {
             {"filename":"a-6-py3-none-any.whl","url":"a6.whl","core-metadata":null},
             {"filename":"a-7-py3-none-any.whl","url":"a7.whl"}]}"#;
         let base = Url::parse("http://127.0.0.1:9/simple/a/").unwrap();
-        let announced = crate::index::announcements(decode(body, &base));
+        let announced = crate::index::page::announcements(decode(body, &base));
         let present = |sha256: Option<&str>| MetadataFile::Present {
             sha256: sha256.map(str::to_string),
         };

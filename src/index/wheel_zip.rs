@@ -7,6 +7,8 @@
 
 use std::ops::Range;
 
+use super::error::LookupError;
+
 const EOCD_SIG: u32 = 0x0605_4b50;
 const ZIP64_LOCATOR_SIG: u32 = 0x0706_4b50;
 const ZIP64_EOCD_SIG: u32 = 0x0606_4b50;
@@ -55,8 +57,51 @@ fn u64_at(b: &[u8], at: usize) -> Option<u64> {
     Some(u64::from_le_bytes(b.get(at..at + 8)?.try_into().ok()?))
 }
 
+/// Why METADATA could not be read out of a wheel.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ZipError {
+    message: String,
+    /// Beyond the bound on METADATA, rather than damaged.
+    too_large: bool,
+}
+
+impl ZipError {
+    fn too_large(message: String) -> Self {
+        ZipError {
+            message,
+            too_large: true,
+        }
+    }
+}
+
+impl From<&str> for ZipError {
+    fn from(message: &str) -> Self {
+        ZipError::from(message.to_string())
+    }
+}
+
+impl From<String> for ZipError {
+    fn from(message: String) -> Self {
+        ZipError {
+            message,
+            too_large: false,
+        }
+    }
+}
+
+impl From<ZipError> for LookupError {
+    fn from(e: ZipError) -> Self {
+        if e.too_large {
+            LookupError::too_large(e.message)
+        } else {
+            LookupError::decode(e.message)
+        }
+    }
+}
+
 /// Finds METADATA from the archive's last bytes. `tail` holds bytes `tail_start..total` of the file.
-pub fn find_in_tail(tail: &[u8], tail_start: u64, total: u64) -> Result<Found, String> {
+pub fn find_in_tail(tail: &[u8], tail_start: u64, total: u64) -> Result<Found, ZipError> {
     let eocd = (0..tail.len().saturating_sub(21))
         .rev()
         .find(|&i| u32_at(tail, i) == Some(EOCD_SIG))
@@ -88,7 +133,7 @@ pub fn find_in_tail(tail: &[u8], tail_start: u64, total: u64) -> Result<Found, S
 }
 
 /// Finds the METADATA entry in a buffer that starts with the central directory.
-pub fn find_in_central_directory(cd: &[u8]) -> Result<MetadataEntry, String> {
+pub fn find_in_central_directory(cd: &[u8]) -> Result<MetadataEntry, ZipError> {
     let mut at = 0;
     while u32_at(cd, at) == Some(CENTRAL_SIG) {
         let field = |off: usize| {
@@ -117,14 +162,14 @@ pub fn find_in_central_directory(cd: &[u8]) -> Result<MetadataEntry, String> {
             zip64_sizes(extra, &mut compressed_size, &mut local_header, uncompressed);
             let declared = uncompressed.filter(|&u| u != u32::MAX).map(u64::from);
             if let Some(size) = declared.filter(|&u| u > MAX_METADATA) {
-                return Err(format!(
+                return Err(ZipError::too_large(format!(
                     "METADATA declares {size} bytes uncompressed, more than the {MAX_METADATA} read"
-                ));
+                )));
             }
             if compressed_size > MAX_METADATA {
-                return Err(format!(
+                return Err(ZipError::too_large(format!(
                     "METADATA is {compressed_size} bytes compressed, more than the {MAX_METADATA} read"
-                ));
+                )));
             }
             return Ok(MetadataEntry {
                 local_header,
@@ -167,7 +212,7 @@ fn zip64_sizes(extra: &[u8], compressed: &mut u64, offset: &mut u64, uncompresse
 }
 
 /// The METADATA text from the bytes of `entry.range()` (or fewer, when the file ends sooner).
-pub fn extract(entry: &MetadataEntry, bytes: &[u8]) -> Result<String, String> {
+pub fn extract(entry: &MetadataEntry, bytes: &[u8]) -> Result<String, ZipError> {
     if u32_at(bytes, 0) != Some(LOCAL_SIG) {
         return Err("no local file header where the central directory points".into());
     }
@@ -182,15 +227,15 @@ pub fn extract(entry: &MetadataEntry, bytes: &[u8]) -> Result<String, String> {
         // The error holds what was inflated so far: only its status is told.
         8 => miniz_oxide::inflate::decompress_to_vec_with_limit(data, MAX_METADATA as usize)
             .map_err(|e| match e.status {
-                miniz_oxide::inflate::TINFLStatus::HasMoreOutput => {
-                    format!("METADATA inflates to more than {MAX_METADATA} bytes")
-                }
-                status => format!("METADATA does not inflate ({status:?})"),
+                miniz_oxide::inflate::TINFLStatus::HasMoreOutput => ZipError::too_large(format!(
+                    "METADATA inflates to more than {MAX_METADATA} bytes"
+                )),
+                status => ZipError::from(format!("METADATA does not inflate ({status:?})")),
             })?,
         other => {
-            return Err(format!(
+            return Err(ZipError::from(format!(
                 "METADATA is compressed with method {other}, which pip cannot read either"
-            ));
+            )));
         }
     };
     Ok(String::from_utf8_lossy(&raw).into_owned())
@@ -248,7 +293,7 @@ pub mod tests {
         out
     }
 
-    fn read(archive: &[u8], tail_len: usize) -> Result<String, String> {
+    fn read(archive: &[u8], tail_len: usize) -> Result<String, ZipError> {
         let total = archive.len() as u64;
         let tail_start = archive.len().saturating_sub(tail_len);
         let entry = match find_in_tail(&archive[tail_start..], tail_start as u64, total)? {
@@ -301,6 +346,7 @@ pub mod tests {
         assert!(
             read(&vendored, 64 * 1024)
                 .unwrap_err()
+                .to_string()
                 .contains("no .dist-info/METADATA")
         );
         assert!(read(b"this is not a zip file at all", 64).is_err());
@@ -313,9 +359,11 @@ pub mod tests {
     fn a_zip_bomb_stops_at_the_limit_and_says_so_in_one_line() {
         let bomb = vec![b'a'; 40 * 1024 * 1024];
         let honest = zip(&[("demo-1.0.dist-info/METADATA", &bomb, true)]);
-        let why = read(&honest, 64 * 1024).unwrap_err();
+        let why = LookupError::from(read(&honest, 64 * 1024).unwrap_err());
+        assert_eq!(why.kind(), crate::index::error::FailureKind::TooLarge);
         assert!(
-            why.contains("declares 41943040 bytes uncompressed"),
+            why.to_string()
+                .contains("declares 41943040 bytes uncompressed"),
             "{why}"
         );
         // The same bomb declaring a small size: inflating stops at the limit, and no output is quoted.
@@ -325,9 +373,10 @@ pub mod tests {
             .rposition(|w| w == CENTRAL_SIG.to_le_bytes())
             .unwrap();
         lying[central + 24..central + 28].copy_from_slice(&100u32.to_le_bytes());
-        let why = read(&lying, 128 * 1024).unwrap_err();
+        let why = LookupError::from(read(&lying, 128 * 1024).unwrap_err());
+        assert_eq!(why.kind(), crate::index::error::FailureKind::TooLarge);
         assert_eq!(
-            why,
+            why.to_string(),
             format!("METADATA inflates to more than {MAX_METADATA} bytes")
         );
         let entry = MetadataEntry {

@@ -55,7 +55,7 @@ impl Provider {
         drop(fetched);
         for version in next {
             let (ctx, name) = (self.ctx.clone(), name.clone());
-            self.ctx.handle.spawn(async move {
+            self.ctx.index.spawn(async move {
                 likely_metadata(&ctx, &name, &VersionSpecifiers::empty(), Some(&version)).await
             });
         }
@@ -67,16 +67,16 @@ impl Provider {
         let tasks: Vec<_> = names
             .filter(|n| !known.contains_key(n))
             .map(|name| {
-                let client = self.ctx.client.clone();
+                let source = self.ctx.index.source().clone();
                 self.ctx
-                    .handle
-                    .spawn(async move { client.project(&name).await })
+                    .index
+                    .spawn(async move { source.project(&name).await })
             })
             .collect();
         drop(known);
         for task in tasks {
             // A task that failed leaves the memo empty: `project` asks again and reports the failure.
-            let _ = self.ctx.handle.block_on(task);
+            let _ = self.ctx.index.wait(task);
         }
     }
 }
@@ -91,8 +91,8 @@ fn crawl(ctx: Arc<Context>, name: Arc<str>, specifiers: VersionSpecifiers, extra
     if !first {
         return;
     }
-    let handle = ctx.handle.clone();
-    handle.spawn(async move {
+    let index = ctx.index.clone();
+    index.spawn(async move {
         let specifiers = ctx.constrained(&name, &specifiers);
         let Some(metadata) = likely_metadata(&ctx, &name, &specifiers, None).await else {
             return;
@@ -125,7 +125,7 @@ async fn likely_metadata(
     specifiers: &VersionSpecifiers,
     release: Option<&Version>,
 ) -> Option<Arc<Lookup<String>>> {
-    let lookup = ctx.client.project(name).await;
+    let lookup = ctx.index.source().project(name).await;
     let Lookup::Found(page) = lookup.as_ref() else {
         return None;
     };
@@ -151,5 +151,5 @@ async fn likely_metadata(
             (None, None) => None,
         }
     })??;
-    Some(ctx.client.core_metadata(&wheel).await)
+    Some(ctx.index.source().core_metadata(&wheel).await)
 }

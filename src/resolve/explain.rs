@@ -146,7 +146,7 @@ pub(super) fn no_versions(pkg: &Pkg, provider: &Provider) -> String {
 /// Why a project offers nothing for the target: the catalog's own reason (no musllinux wheel and no sdist…).
 fn why_none(name: &str, provider: &Provider) -> String {
     let ctx = &provider.ctx;
-    let lookup = ctx.handle.block_on(ctx.client.project(name));
+    let lookup = ctx.index.project(name);
     match lookup.as_ref() {
         Lookup::Found(page) => {
             let catalog = Catalog::new(page, name, &ctx.target, &ctx.ranks);

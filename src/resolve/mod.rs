@@ -21,6 +21,10 @@ mod explain;
 mod provider;
 mod requires;
 mod versions;
+mod waiting;
+
+#[cfg(test)]
+mod scenarios;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
@@ -33,6 +37,7 @@ use provider::{Pkg, Provider};
 pub use requires::Meta;
 pub use requires::{ReadMetadata, Release, sdist_states_the_same};
 pub use versions::Cand;
+pub use waiting::WaitingSource;
 
 /// The dependencies a core metadata text states (the fuzz targets).
 pub fn parse_metadata_dependencies(text: &str) -> usize {

@@ -21,7 +21,8 @@ use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
 use super::explain::Failure;
 use super::requires::{Dep, Meta, ReadMetadata};
 use super::versions::{Cand, Set, admitted, count_within, newest_within};
-use crate::index::{IndexClient, Lookup};
+use super::waiting::WaitingSource;
+use crate::index::Lookup;
 use crate::input::{FormatControl, IndexRequirement};
 use crate::pep::{ExtraName, MarkerEnvironment, Version, VersionSpecifiers};
 use crate::select::{CandidateVersion, Catalog, Policy};
@@ -71,8 +72,8 @@ pub type Crawled = (Arc<str>, Vec<Arc<str>>);
 
 /// What one target's resolution needs besides the index.
 pub struct Context {
-    pub client: Arc<IndexClient>,
-    pub handle: tokio::runtime::Handle,
+    /// The index, waited on by the resolver.
+    pub index: WaitingSource,
     pub target: Target,
     pub ranks: TagRanks,
     pub env: MarkerEnvironment,
@@ -121,7 +122,7 @@ pub struct Project {
     /// Ascending.
     pub versions: Vec<CandidateVersion>,
     /// The lookup failed: nothing can be said of it.
-    pub failed: Option<String>,
+    pub failed: Option<crate::index::LookupError>,
 }
 
 /// A project and one of its versions.
@@ -317,7 +318,7 @@ impl Provider {
         if let Some(p) = self.projects.borrow().get(name) {
             return p.clone();
         }
-        let lookup = self.ctx.handle.block_on(self.ctx.client.project(name));
+        let lookup = self.ctx.index.project(name);
         let project = match lookup.as_ref() {
             Lookup::Found(page) => {
                 let catalog = Catalog::new(page, name, &self.ctx.target, &self.ctx.ranks);

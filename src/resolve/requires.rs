@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use super::provider::Provider;
 use crate::dist::DistFile;
-use crate::index::{IndexClient, IndexFile, Lookup, ProjectPage};
+use crate::index::{IndexFile, Lookup, PackageSource, ProjectPage};
 use crate::input::IndexRequirement;
 use crate::metadata;
 use crate::pep::{MarkerTree, Version, VersionOrUrl, VersionSpecifiers, parse_requirement};
@@ -86,13 +86,13 @@ impl Provider {
     pub(super) fn fetch_meta(&self, name: &str, version: &Version) -> Meta {
         let ctx = &self.ctx;
         let release = Release {
-            client: &ctx.client,
+            index: ctx.index.source().as_ref(),
             target: &ctx.target,
             ranks: &ctx.ranks,
             policy: ctx.policy(name),
             read: &ctx.read,
         };
-        ctx.handle.block_on(release.requires(name, version))
+        ctx.index.wait(release.requires(name, version))
     }
 }
 
@@ -126,7 +126,7 @@ impl ReadMetadata {
 
 /// Where a release's dependencies are read from, for one target.
 pub struct Release<'a> {
-    pub client: &'a IndexClient,
+    pub index: &'a dyn PackageSource,
     pub target: &'a Target,
     pub ranks: &'a TagRanks,
     pub policy: Policy,
@@ -137,7 +137,7 @@ impl Release<'_> {
     /// What `name` `version` depends on: the core metadata of the file pip would install; for an sdist, what
     /// the index declares, else what a wheel of the same release states, else nothing known.
     pub async fn requires(&self, name: &str, version: &Version) -> Meta {
-        let lookup = self.client.project(name).await;
+        let lookup = self.index.project(name).await;
         let Lookup::Found(page) = lookup.as_ref() else {
             return Meta::Failed(format!("the index page of {name} could not be read"));
         };
@@ -161,7 +161,7 @@ impl Release<'_> {
                 (wheel, sdist)
             };
             if let Some(file) = wheel {
-                return match self.client.core_metadata(&file).await.as_ref() {
+                return match self.index.core_metadata(&file).await.as_ref() {
                     Lookup::Found(text) => match self.read.read(&file, text, Some((name, version)))
                     {
                         Ok(deps) => Meta::Deps(deps),
@@ -189,7 +189,7 @@ impl Release<'_> {
             };
             // After a rejected wheel, pip builds the sdist for its metadata and checks it the same way.
             let check = first_rejection.is_some().then_some((name, version));
-            return match self.client.declared_metadata(&file).await.as_ref() {
+            return match self.index.declared_metadata(&file).await.as_ref() {
                 Lookup::Found(text) => match self.read.read(&file, text, check) {
                     Ok(deps) => Meta::Deps(deps),
                     Err(metadata::Refused::ByPip(why)) => {
@@ -227,7 +227,7 @@ impl Release<'_> {
         let Some(wheel) = wheels.first() else {
             return self.declared(name, version, sdist).await;
         };
-        match self.client.core_metadata(wheel).await.as_ref() {
+        match self.index.core_metadata(wheel).await.as_ref() {
             Lookup::Found(text) => match self.read.read(wheel, text, None) {
                 Ok(deps) => Meta::Borrowed(deps, wheel.filename.clone()),
                 Err(why) => Meta::Failed(why.to_string()),
@@ -240,7 +240,7 @@ impl Release<'_> {
     /// For an sdist-only release: the `Requires-Dist` the index's JSON API declares for it, or `Unknown`.
     async fn declared(&self, name: &str, version: &Version, sdist: &str) -> Meta {
         match self
-            .client
+            .index
             .declared_requires_dist(name, &version.to_string())
             .await
         {

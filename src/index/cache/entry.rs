@@ -5,8 +5,8 @@ use url::Url;
 
 use super::LAYOUT;
 use super::freshness::{Caching, Conditional, Kind, expiry};
-use crate::index::client::Fetched;
-use crate::index::redact;
+use crate::index::answer::Fetched;
+use crate::index::redact::redact;
 
 /// The first bytes of every entry; the last one is the format version.
 const MAGIC: &[u8; 8] = b"MUSLCHK\x01";
@@ -220,7 +220,8 @@ impl Key {
         let url = redact(url);
         // A page is stored in the cache's own form, so a page of an older form is never read as this one;
         // any other answer is stored as it came, and its key stays what it was.
-        let stored_as = (kind == Kind::Page).then_some(super::PAGE_CONTENT_TYPE.as_bytes());
+        let stored_as =
+            (kind == Kind::Page).then_some(crate::index::stored_page::CONTENT_TYPE.as_bytes());
         for part in stored_as.into_iter().chain([
             LAYOUT.as_bytes(),
             url.as_bytes(),

@@ -3,42 +3,20 @@
 
 use std::time::Duration;
 
+pub(in crate::index) use crate::index::answer::{Caching, Conditional, Kind};
+
 /// Project pages change when a release is uploaded; the public index sends `max-age=600` for them.
 const PAGE_LIFETIME: Duration = Duration::from_secs(600);
 /// A file URL names one immutable file (PEP 503), and its `.metadata` (PEP 658) describes that file.
 const FILE_LIFETIME: Duration = Duration::from_secs(30 * 24 * 3600);
 
-/// What was asked for: the default lifetime of an answer without freshness information depends on it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(in crate::index) enum Kind {
-    Page,
-    File,
-}
-
 impl Kind {
-    pub(super) fn default_lifetime(self) -> Duration {
+    pub(in crate::index) fn default_lifetime(self) -> Duration {
         match self {
             Kind::Page => PAGE_LIFETIME,
             Kind::File => FILE_LIFETIME,
         }
     }
-}
-
-/// The headers of an answer that matter to a cache, as the server sent them.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(in crate::index) struct Caching {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
-    pub cache_control: Option<String>,
-    /// `Age`: how long the answer already sat in a shared cache on the way (RFC 9111 §4.2.3).
-    pub age: Option<u64>,
-}
-
-/// The validators of a stored entry, sent as `If-None-Match` / `If-Modified-Since`.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub(in crate::index) struct Conditional {
-    pub etag: Option<String>,
-    pub last_modified: Option<String>,
 }
 
 /// The `Cache-Control` directives a private cache of this kind acts on.

@@ -1,4 +1,8 @@
 use super::*;
+use crate::index::answer::Caching;
+use crate::index::stored_page::{
+    self as page, CONTENT_TYPE as PAGE_CONTENT_TYPE, decode as decode_stored_page,
+};
 
 fn caching(cache_control: Option<&str>, age: Option<u64>) -> Caching {
     Caching {
@@ -225,7 +229,7 @@ async fn fresh_entries_are_served_and_stale_ones_revalidated() {
     // Now fresh for an hour: the network is not asked.
     let third = cache
         .get(&key, &url, Kind::File, async |_: &Conditional| {
-            Err("the network was asked".to_string())
+            Err(LookupError::network("the network was asked"))
         })
         .await;
     assert_eq!(third.unwrap().unwrap().body, b"Name: demo");
@@ -258,7 +262,8 @@ async fn absence_is_cached_and_no_store_is_not() {
         .await;
     assert!(answer.unwrap().is_some());
     let offline = cache_in(dir.path(), CacheMode::Offline);
-    let never = async |_: &Conditional| Err::<Reply, _>("the network was asked".to_string());
+    let never =
+        async |_: &Conditional| Err::<Reply, _>(LookupError::network("the network was asked"));
     assert!(
         offline
             .get(&gone_key, &gone, Kind::File, never)
@@ -267,12 +272,9 @@ async fn absence_is_cached_and_no_store_is_not() {
             .is_none()
     );
     let missing = offline.get(&secret_key, &secret, Kind::File, never).await;
-    assert!(
-        missing
-            .err()
-            .unwrap_or_default()
-            .contains("not in the cache")
-    );
+    let missing = missing.err().unwrap();
+    assert_eq!(missing.kind(), FailureKind::Offline);
+    assert!(missing.to_string().contains("not in the cache"));
 }
 
 #[tokio::test]

@@ -7,9 +7,12 @@ use std::sync::Arc;
 use reqwest::StatusCode;
 use url::Url;
 
-use super::{IndexClient, Kind, Lookup, memo_cell};
+use super::{IndexClient, memo_cell};
+use crate::index::answer::Kind;
+use crate::index::error::{FailureKind, Lookup, LookupError};
+use crate::index::page::{IndexFile, MetadataFile};
+use crate::index::redact::redact;
 use crate::index::wheel_zip::{self, Found, TAIL_LEN};
-use crate::index::{IndexFile, MetadataFile, redact};
 
 impl IndexClient {
     /// The core metadata of a wheel: `<file url>.metadata` (PEP 658/714), or, where the index has none, the
@@ -32,7 +35,12 @@ impl IndexClient {
     async fn metadata_of(&self, file: &IndexFile, read_wheel: bool) -> Arc<Lookup<String>> {
         let file_url = match file.url.parse() {
             Ok(url) => url,
-            Err(e) => return Arc::new(Lookup::Failed(format!("bad file URL: {e}"))),
+            Err(e) => {
+                return Arc::new(Lookup::Failed(LookupError::new(
+                    FailureKind::BadUrl,
+                    format!("bad file URL: {e}"),
+                )));
+            }
         };
         let file_url = &file_url;
         let cell = memo_cell(&self.metadata, file_url.clone());
@@ -51,14 +59,17 @@ impl IndexClient {
             let lookup = match declared {
                 Ok(Some(f)) => match matches_announced(&file.metadata, &f.body) {
                     Ok(()) => Lookup::Found(String::from_utf8_lossy(&f.body).into_owned()),
-                    Err(e) => Lookup::Failed(format!("{}: {e}", redact(&url))),
+                    Err(e) => Lookup::Failed(e.at(&redact(&url))),
                 },
                 // pip reads an announced file and stops when it cannot: it does not fall back to the wheel.
                 Ok(None) if matches!(file.metadata, MetadataFile::Present { .. }) => {
-                    Lookup::Failed(format!(
-                        "{}: the index page announces this core-metadata file, but the index does not \
-                         serve it (pip stops there)",
-                        redact(&url)
+                    Lookup::Failed(LookupError::new(
+                        FailureKind::Status(404),
+                        format!(
+                            "{}: the index page announces this core-metadata file, but the index \
+                             does not serve it (pip stops there)",
+                            redact(&url)
+                        ),
                     ))
                 }
                 Ok(None) if read_wheel => self.metadata_from_wheel(file_url).await,
@@ -75,13 +86,13 @@ impl IndexClient {
     /// beside a `<root>/simple/` index), for an sdist whose dependencies pip would learn only by building
     /// it. `Missing` when the index has no such API or declares nothing.
     pub async fn declared_requires_dist(&self, name: &str, version: &str) -> Lookup<Vec<String>> {
-        let Some(index) = self.indexes.first() else {
+        let Some(index) = self.transport.index_urls().next() else {
             return Lookup::Missing;
         };
-        let Some(root) = index.url.path().strip_suffix("simple/") else {
+        let Some(root) = index.path().strip_suffix("simple/") else {
             return Lookup::Missing;
         };
-        let mut url = index.url.clone();
+        let mut url = index.clone();
         url.set_path(&format!("{root}pypi/{name}/{version}/json"));
         #[derive(serde::Deserialize)]
         struct Release {
@@ -100,7 +111,7 @@ impl IndexClient {
                         },
                 }) => Lookup::Found(list),
                 Ok(_) => Lookup::Missing,
-                Err(e) => Lookup::Failed(format!("{}: {e}", redact(&url))),
+                Err(e) => Lookup::Failed(LookupError::decode(e.to_string()).at(&redact(&url))),
             },
             Ok(None) => Lookup::Missing,
             Err(e) => Lookup::Failed(e),
@@ -114,20 +125,24 @@ impl IndexClient {
         let fetch = |range: String| async move {
             match self.get(url, "*/*", Some(&range), Kind::File).await {
                 Ok(Some(f)) => Ok(f),
-                Ok(None) => Err(format!("{}: not found", redact(url))),
+                Ok(None) => Err(LookupError::new(
+                    FailureKind::Status(404),
+                    format!("{}: not found", redact(url)),
+                )),
                 Err(e) => Err(e),
             }
         };
         let result = async {
             let tail = fetch(format!("bytes=-{TAIL_LEN}")).await?;
             let total = if tail.partial {
-                tail.total.ok_or("no Content-Range in a 206 answer")?
+                tail.total
+                    .ok_or_else(|| LookupError::decode("no Content-Range in a 206 answer"))?
             } else {
                 tail.body.len() as u64
             };
             let tail_start = total
                 .checked_sub(tail.body.len() as u64)
-                .ok_or("Content-Range does not fit the body")?;
+                .ok_or_else(|| LookupError::decode("Content-Range does not fit the body"))?;
             let entry = match wheel_zip::find_in_tail(&tail.body, tail_start, total)? {
                 Found::Entry(entry) => entry,
                 Found::NeedCentralDirectory(range) => {
@@ -138,7 +153,9 @@ impl IndexClient {
             let range = entry.range();
             let end = range.end.min(total);
             if range.start >= end {
-                return Err("the METADATA entry points outside the file".to_string());
+                return Err(LookupError::decode(
+                    "the METADATA entry points outside the file",
+                ));
             }
             // Wheel builders write the .dist-info files last, so METADATA is usually in the tail already.
             let bytes = if range.start >= tail_start {
@@ -148,25 +165,24 @@ impl IndexClient {
                     .await?
                     .body
             };
-            wheel_zip::extract(&entry, &bytes)
+            Ok(wheel_zip::extract(&entry, &bytes)?)
         };
         match result.await {
             Ok(text) => Lookup::Found(text),
-            Err::<_, String>(e) if e.starts_with(&shown) => Lookup::Failed(e),
-            Err(e) => Lookup::Failed(format!("{shown}: {e}")),
+            Err::<_, LookupError>(e) => Lookup::Failed(e.at(&shown)),
         }
     }
 }
 
 /// Bytes `start..end` of a whole file, or an error when the archive's numbers point outside it.
-fn slice(all: &[u8], start: u64, end: u64) -> Result<Vec<u8>, String> {
+fn slice(all: &[u8], start: u64, end: u64) -> Result<Vec<u8>, LookupError> {
     all.get(start as usize..end as usize)
         .map(<[u8]>::to_vec)
-        .ok_or_else(|| "the zip directory points outside the file".to_string())
+        .ok_or_else(|| LookupError::decode("the zip directory points outside the file"))
 }
 
 /// A metadata file whose page gives its SHA-256 must have it: pip refuses one that does not (a hash mismatch).
-fn matches_announced(announced: &MetadataFile, body: &[u8]) -> Result<(), String> {
+fn matches_announced(announced: &MetadataFile, body: &[u8]) -> Result<(), LookupError> {
     let MetadataFile::Present {
         sha256: Some(expected),
     } = announced
@@ -177,9 +193,12 @@ fn matches_announced(announced: &MetadataFile, body: &[u8]) -> Result<(), String
     if &actual == expected {
         Ok(())
     } else {
-        Err(format!(
-            "the core metadata does not match the SHA-256 the index page gives for it \
-             ({expected}, got {actual})"
+        Err(LookupError::new(
+            FailureKind::HashMismatch,
+            format!(
+                "the core metadata does not match the SHA-256 the index page gives for it \
+                 ({expected}, got {actual})"
+            ),
         ))
     }
 }
