@@ -13,12 +13,12 @@ use std::sync::Arc;
 use indicatif::ProgressBar;
 use tokio::task::JoinSet;
 
+use crate::core_metadata;
 use crate::index::{Lookup, PackageSource};
 use crate::input::{Entry, FormatControl, IndexRequirement, Input, Wanted};
-use crate::metadata;
 use crate::pep::{MarkerEnvironment, MarkerTree, Version, VersionSpecifiers};
 use crate::resolve::{
-    Cand, Cause, Context, Resolution, Resolved, Standing, WaitingSource, resolve,
+    Cause, Context, Resolution, Resolved, ResolverVersion, Standing, WaitingSource, resolve,
 };
 use crate::select::{Catalog, Policy};
 use crate::target::{TagRanks, Target};
@@ -256,7 +256,7 @@ pub async fn pinned_closure(
             }
         }
         // Each pin's stated dependencies, read once.
-        let mut stated: Vec<(usize, &str, crate::resolve::Meta)> = Vec::new();
+        let mut stated: Vec<(usize, &str, crate::resolve::StatedDependencies)> = Vec::new();
         for (i, entry) in input.entries.iter().enumerate() {
             let (Wanted::Index(requirement), verdict) = (&entry.wanted, &verdicts[i][t]) else {
                 continue;
@@ -534,9 +534,9 @@ impl Shared {
         }
         let mut asked = requirement.clone();
         asked.specifiers = match &resolved.version {
-            Cand::Real(version) => crate::pep::exactly(version),
+            ResolverVersion::Real(version) => crate::pep::exactly(version),
             // Against every requirement on it, so that the release shown is one they admit.
-            Cand::Unavailable => resolved.specifiers.clone(),
+            ResolverVersion::Unavailable => resolved.specifiers.clone(),
         };
         let mut pinned = entry.clone();
         pinned.wanted = Wanted::Index(asked);
@@ -638,17 +638,18 @@ impl Shared {
                     break verdict;
                 };
                 let why = match self.index.declared_metadata(sdist).await.as_ref() {
-                    Lookup::Found(text) => match metadata::check(text, &requirement.name, &version)
-                    {
-                        Ok(()) => break verdict,
-                        Err(metadata::Refused::ByPip(why)) => {
-                            format!("pip rejects {}: {why}", sdist.filename)
+                    Lookup::Found(text) => {
+                        match core_metadata::check(text, &requirement.name, &version) {
+                            Ok(()) => break verdict,
+                            Err(core_metadata::Refused::ByPip(why)) => {
+                                format!("pip rejects {}: {why}", sdist.filename)
+                            }
+                            Err(core_metadata::Refused::Unreadable(why)) => {
+                                let reason = format!("{}: {why}; not read", sdist.filename);
+                                break Verdict::bare(Outcome::Unknown, reason);
+                            }
                         }
-                        Err(metadata::Refused::Unreadable(why)) => {
-                            let reason = format!("{}: {why}; not read", sdist.filename);
-                            break Verdict::bare(Outcome::Unknown, reason);
-                        }
-                    },
+                    }
                     Lookup::Missing => {
                         // The last file rejected is a wheel of this release: the files are tried in order.
                         let wheel_why = skipped.last().cloned().unwrap_or_default();
@@ -664,26 +665,30 @@ impl Shared {
                 continue;
             };
             match self.index.core_metadata(file).await.as_ref() {
-                Lookup::Found(text) => match metadata::check(text, &requirement.name, &version) {
-                    Ok(()) => break choice.verdict,
-                    Err(metadata::Refused::Unreadable(why)) => {
-                        let reason = format!("{}: {why}; not read", file.filename);
-                        break Verdict::bare(Outcome::Unknown, reason);
-                    }
-                    Err(metadata::Refused::ByPip(_)) if rejected.len() >= MAX_REJECTED_VERSIONS => {
-                        let reason = format!(
-                            "pip rejects the metadata of {MAX_REJECTED_VERSIONS} files in a row; \
+                Lookup::Found(text) => {
+                    match core_metadata::check(text, &requirement.name, &version) {
+                        Ok(()) => break choice.verdict,
+                        Err(core_metadata::Refused::Unreadable(why)) => {
+                            let reason = format!("{}: {why}; not read", file.filename);
+                            break Verdict::bare(Outcome::Unknown, reason);
+                        }
+                        Err(core_metadata::Refused::ByPip(_))
+                            if rejected.len() >= MAX_REJECTED_VERSIONS =>
+                        {
+                            let reason = format!(
+                                "pip rejects the metadata of {MAX_REJECTED_VERSIONS} files in a row; \
                              the rest are not read"
-                        );
-                        break Verdict::bare(Outcome::Unknown, reason);
+                            );
+                            break Verdict::bare(Outcome::Unknown, reason);
+                        }
+                        Err(core_metadata::Refused::ByPip(why)) => {
+                            let why = format!("pip rejects {}: {why}", file.filename);
+                            skipped.push(why.clone());
+                            rejected.insert(file.filename.clone(), why);
+                            rejected_versions.insert(version.to_string());
+                        }
                     }
-                    Err(metadata::Refused::ByPip(why)) => {
-                        let why = format!("pip rejects {}: {why}", file.filename);
-                        skipped.push(why.clone());
-                        rejected.insert(file.filename.clone(), why);
-                        rejected_versions.insert(version.to_string());
-                    }
-                },
+                }
                 // The index only answers Missing when there is no metadata anywhere to check.
                 Lookup::Missing => break choice.verdict,
                 Lookup::Failed(e) => {

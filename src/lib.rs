@@ -10,12 +10,12 @@ mod advice;
 mod check;
 pub mod cli;
 mod config;
+mod core_metadata;
 mod data;
 mod dist;
 pub mod image;
 mod index;
 pub mod input;
-mod metadata;
 mod pep;
 mod report;
 mod resolve;
@@ -30,7 +30,7 @@ pub mod fuzzing {
     /// A core metadata file read as pip's check and the resolver read it, against a fixed name and version.
     pub fn read_core_metadata(text: &str) {
         let version = crate::pep::parse_version("1.0").expect("a fixed version parses");
-        let _ = crate::metadata::check(text, "demo", &version);
+        let _ = crate::core_metadata::check(text, "demo", &version);
         let _ = crate::resolve::parse_metadata_dependencies(text);
     }
 }

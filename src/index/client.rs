@@ -1,6 +1,6 @@
 //! The registry: what to ask the indexes for and what is kept of it. Each project page is pooled over every
 //! index and asked for once, however many requirements and targets need it; so is each core-metadata file
-//! (`client/metadata.rs`). Below the memo, the cache on disk (`cache.rs`) answers what an earlier run already
+//! (`client/metadata_files.rs`). Below the memo, the cache on disk (`cache.rs`) answers what an earlier run already
 //! asked, and the transport (`transport.rs`) asks the network the rest.
 
 use std::collections::HashMap;
@@ -20,7 +20,7 @@ use super::page::ProjectPage;
 use super::redact::redact;
 use super::transport::{self, Backoff, Index, Request, Transport};
 
-mod metadata;
+mod metadata_files;
 
 /// PEP 691 content negotiation: JSON first, HTML for indexes that only speak PEP 503.
 const ACCEPT_PAGE: &str = "application/vnd.pypi.simple.v1+json, application/vnd.pypi.simple.v1+html;q=0.2, text/html;q=0.01";

@@ -185,7 +185,7 @@ fn requires_python(requires: Option<&Requires>, source: Location, input: &mut In
 #[derive(Deserialize)]
 struct Lock {
     #[serde(rename = "_meta")]
-    meta: Meta,
+    meta: StatedDependencies,
     #[serde(default)]
     default: BTreeMap<String, Locked>,
     #[serde(default)]
@@ -193,7 +193,7 @@ struct Lock {
 }
 
 #[derive(Deserialize)]
-struct Meta {
+struct StatedDependencies {
     #[serde(rename = "pipfile-spec")]
     pipfile_spec: Option<u32>,
     requires: Option<Requires>,

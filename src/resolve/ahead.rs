@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::provider::{Context, Project, Provider};
 use super::requires::parse_deps;
-use super::versions::{Cand, Set};
+use super::versions::{ResolverVersion, Set};
 use crate::index::Lookup;
 use crate::pep::{ExtraName, Version, VersionSpecifiers};
 use crate::select::Catalog;
@@ -47,7 +47,9 @@ impl Provider {
             .versions
             .iter()
             .rev()
-            .filter(|c| c.version < *chosen && range.contains(&Cand::Real(c.version.clone())))
+            .filter(|c| {
+                c.version < *chosen && range.contains(&ResolverVersion::Real(c.version.clone()))
+            })
             .take(AHEAD)
             .filter(|c| fetched.insert((name.clone(), c.version.clone())))
             .map(|c| c.version.clone())

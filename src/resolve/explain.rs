@@ -5,8 +5,8 @@ use std::collections::BTreeSet;
 
 use pubgrub::{DerivationTree, External};
 
-use super::provider::{Pkg, Provider};
-use super::versions::{Cand, Set};
+use super::provider::{Node, Provider};
+use super::versions::{ResolverVersion, Set};
 use crate::index::Lookup;
 use crate::pep::VersionSpecifiers;
 use crate::select::Catalog;
@@ -35,7 +35,7 @@ impl Failure {
     }
 }
 
-type Tree = DerivationTree<Pkg, Set, String>;
+type Tree = DerivationTree<Node, Set, String>;
 
 pub fn explain(tree: &Tree, provider: &Provider) -> Failure {
     let mut causes = Vec::new();
@@ -63,7 +63,7 @@ pub fn explain(tree: &Tree, provider: &Provider) -> Failure {
 }
 
 fn cause(
-    external: &External<Pkg, Set, String>,
+    external: &External<Node, Set, String>,
     provider: &Provider,
     involved: &mut BTreeSet<String>,
 ) -> Option<String> {
@@ -73,7 +73,7 @@ fn cause(
         External::FromDependencyOf(parent, parent_set, child, _) => {
             let text = stated_text(provider, parent, parent_set, child)
                 .unwrap_or_else(|| child.to_string());
-            if *parent == Pkg::Root {
+            if *parent == Node::Root {
                 if let Some(name) = child.name() {
                     involved.insert(name.to_string());
                 }
@@ -93,11 +93,16 @@ fn cause(
 
 /// How the parent wrote its requirement on `child`, from a version of the parent in `parent_set` whose
 /// dependencies were read (pubgrub may merge versions that state the same requirement).
-fn stated_text(provider: &Provider, parent: &Pkg, parent_set: &Set, child: &Pkg) -> Option<String> {
+fn stated_text(
+    provider: &Provider,
+    parent: &Node,
+    parent_set: &Set,
+    child: &Node,
+) -> Option<String> {
     let stated = provider.stated.borrow();
-    let mut read: Vec<(&Cand, &Vec<super::requires::Dep>)> = stated
+    let mut read: Vec<(&ResolverVersion, &Vec<super::requires::Dep>)> = stated
         .iter()
-        .filter(|((p, cand), _)| p == parent && (*p == Pkg::Root || parent_set.contains(cand)))
+        .filter(|((p, cand), _)| p == parent && (*p == Node::Root || parent_set.contains(cand)))
         .map(|((_, cand), deps)| (cand, deps))
         .collect();
     read.sort_by(|a, b| b.0.cmp(a.0));
@@ -105,13 +110,13 @@ fn stated_text(provider: &Provider, parent: &Pkg, parent_set: &Set, child: &Pkg)
         .into_iter()
         .find_map(|(_, deps)| deps.iter().find(|d| Some(&*d.name) == child.name()))?;
     Some(match child {
-        Pkg::Extra(_, e) => format!("{}[{e}]{}", dep.name, dep.specifiers),
+        Node::Extra(_, e) => format!("{}[{e}]{}", dep.name, dep.specifiers),
         _ => dep.text.clone(),
     })
 }
 
 /// pip's "Could not find a version that satisfies the requirement", with the reason the target gives.
-pub(super) fn no_versions(pkg: &Pkg, provider: &Provider) -> String {
+pub(super) fn no_versions(pkg: &Node, provider: &Provider) -> String {
     let Some(name) = pkg.name() else {
         return "nothing to resolve".to_string();
     };
@@ -163,7 +168,7 @@ fn why_none(name: &str, provider: &Provider) -> String {
 }
 
 /// A version set as the versions of `pkg` it holds: `3.8.2`, or `3.7.0 to 3.8.2`.
-fn describe(pkg: &Pkg, set: &Set, provider: &Provider) -> String {
+fn describe(pkg: &Node, set: &Set, provider: &Provider) -> String {
     if let Some(cand) = set.as_singleton() {
         return cand.to_string();
     }
@@ -174,7 +179,7 @@ fn describe(pkg: &Pkg, set: &Set, provider: &Provider) -> String {
     let held: Vec<String> = project
         .versions
         .iter()
-        .filter(|c| set.contains(&Cand::Real(c.version.clone())))
+        .filter(|c| set.contains(&ResolverVersion::Real(c.version.clone())))
         .map(|c| c.version.to_string())
         .collect();
     match held.as_slice() {

@@ -33,10 +33,10 @@ use pubgrub::PubGrubError;
 
 pub use explain::Failure;
 pub use provider::Context;
-use provider::{Pkg, Provider};
-pub use requires::Meta;
+use provider::{Node, Provider};
+pub use requires::StatedDependencies;
 pub use requires::{ReadMetadata, Release, sdist_states_the_same};
-pub use versions::Cand;
+pub use versions::ResolverVersion;
 pub use waiting::WaitingSource;
 
 /// The dependencies a core metadata text states (the fuzz targets).
@@ -50,7 +50,7 @@ use crate::pep::VersionSpecifiers;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Resolved {
     /// `Unavailable` when its page could not be read, or when it cannot be installed.
-    pub version: Cand,
+    pub version: ResolverVersion,
     /// The chains that pulled it in, each from its nearest dependent up to a top-level requirement,
     /// shortest first; empty for a top-level project.
     pub via: Vec<Vec<String>>,
@@ -98,10 +98,10 @@ pub struct Resolution {
 }
 
 /// A resolution's choices, ordered so that nothing depends on hashing.
-type Solution = BTreeMap<Pkg, Cand>;
+type Solution = BTreeMap<Node, ResolverVersion>;
 
 fn solve(provider: &Provider) -> Result<Solution, Box<PubGrubError<Provider>>> {
-    pubgrub::resolve(provider, Pkg::Root, Provider::root_version())
+    pubgrub::resolve(provider, Node::Root, Provider::root_version())
         .map(|solution| solution.into_iter().collect())
         .map_err(Box::new)
 }
@@ -160,10 +160,10 @@ pub fn resolve(ctx: Arc<Context>) -> Resolution {
             Solution::default()
         }
     };
-    let base_names: HashMap<String, Cand> = base
+    let base_names: HashMap<String, ResolverVersion> = base
         .iter()
         .filter_map(|(pkg, cand)| match pkg {
-            Pkg::Project(name) => Some((name.to_string(), cand.clone())),
+            Node::Project(name) => Some((name.to_string(), cand.clone())),
             _ => None,
         })
         .collect();
@@ -183,14 +183,14 @@ pub fn resolve(ctx: Arc<Context>) -> Resolution {
 fn collect(
     provider: &Provider,
     solution: &Solution,
-    installed: &HashMap<String, Cand>,
+    installed: &HashMap<String, ResolverVersion>,
     left_out: &BTreeSet<String>,
     failures: &[Failure],
 ) -> BTreeMap<String, Resolved> {
-    let mut versions: BTreeMap<String, Cand> = solution
+    let mut versions: BTreeMap<String, ResolverVersion> = solution
         .iter()
         .filter_map(|(pkg, cand)| match pkg {
-            Pkg::Project(name) => Some((name.to_string(), cand.clone())),
+            Node::Project(name) => Some((name.to_string(), cand.clone())),
             _ => None,
         })
         .collect();
@@ -248,12 +248,14 @@ fn collect(
                 .and_then(|p| parents.get(p))
                 .map_or_else(|| name.clone(), |(_, text)| text.clone());
             let (dependencies_unknown, dependencies_from) = match &version {
-                Cand::Real(v) => match &*provider.meta(&name.as_str().into(), v) {
-                    Meta::Unknown(why) | Meta::Failed(why) => (Some(why.clone()), None),
-                    Meta::Borrowed(_, wheel) => (None, Some(wheel.clone())),
-                    Meta::Deps(_) | Meta::Invalid(_) => (None, None),
+                ResolverVersion::Real(v) => match &*provider.meta(&name.as_str().into(), v) {
+                    StatedDependencies::Unknown(why) | StatedDependencies::Failed(why) => {
+                        (Some(why.clone()), None)
+                    }
+                    StatedDependencies::Borrowed(_, wheel) => (None, Some(wheel.clone())),
+                    StatedDependencies::Deps(_) | StatedDependencies::Invalid(_) => (None, None),
                 },
-                Cand::Unavailable => (None, None),
+                ResolverVersion::Unavailable => (None, None),
             };
             let resolved = Resolved {
                 specifiers: graph.specifiers_on(provider, &name),
@@ -280,7 +282,11 @@ struct Graph {
 }
 
 impl Graph {
-    fn new(provider: &Provider, solution: &Solution, versions: &BTreeMap<String, Cand>) -> Self {
+    fn new(
+        provider: &Provider,
+        solution: &Solution,
+        versions: &BTreeMap<String, ResolverVersion>,
+    ) -> Self {
         let mut graph = Graph {
             edges: BTreeMap::new(),
             children: BTreeMap::new(),
@@ -297,7 +303,7 @@ impl Graph {
             };
             let parent = pkg.name().unwrap_or("").to_string();
             let shown = match pkg {
-                Pkg::Extra(..) => pkg.to_string(),
+                Node::Extra(..) => pkg.to_string(),
                 _ => parent.clone(),
             };
             for dep in deps {
@@ -342,15 +348,15 @@ impl Graph {
     fn standings(
         &self,
         provider: &Provider,
-        versions: &BTreeMap<String, Cand>,
-        installed: &HashMap<String, Cand>,
+        versions: &BTreeMap<String, ResolverVersion>,
+        installed: &HashMap<String, ResolverVersion>,
         left_out: &BTreeSet<String>,
         failures: &[Failure],
     ) -> HashMap<String, Standing> {
         let failing: BTreeSet<&str> = versions
             .iter()
             .filter(|(name, cand)| {
-                **cand == Cand::Unavailable
+                **cand == ResolverVersion::Unavailable
                     && !installed.contains_key(*name)
                     && provider.project(&name.as_str().into()).failed.is_none()
             })
@@ -412,7 +418,7 @@ impl Graph {
         let any = project
             .versions
             .iter()
-            .any(|c| admitted.contains(&Cand::Real(c.version.clone())));
+            .any(|c| admitted.contains(&ResolverVersion::Real(c.version.clone())));
         if !any {
             return Cause::NoFile;
         }

@@ -19,8 +19,8 @@ use indicatif::ProgressBar;
 use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
 
 use super::explain::Failure;
-use super::requires::{Dep, Meta, ReadMetadata};
-use super::versions::{Cand, Set, admitted, count_within, newest_within};
+use super::requires::{Dep, ReadMetadata, StatedDependencies};
+use super::versions::{ResolverVersion, Set, admitted, count_within, newest_within};
 use super::waiting::WaitingSource;
 use crate::index::Lookup;
 use crate::input::{FormatControl, IndexRequirement};
@@ -31,27 +31,27 @@ use crate::target::{TagRanks, Target};
 /// A node of the resolution: the requirements themselves, a project, or a project with one extra (which
 /// depends on the project at the same version, plus what the extra adds).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Pkg {
+pub enum Node {
     Root,
     Project(Arc<str>),
     Extra(Arc<str>, Arc<str>),
 }
 
-impl Pkg {
+impl Node {
     pub fn name(&self) -> Option<&str> {
         match self {
-            Pkg::Root => None,
-            Pkg::Project(n) | Pkg::Extra(n, _) => Some(n),
+            Node::Root => None,
+            Node::Project(n) | Node::Extra(n, _) => Some(n),
         }
     }
 }
 
-impl std::fmt::Display for Pkg {
+impl std::fmt::Display for Node {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Pkg::Root => f.write_str("the requirements"),
-            Pkg::Project(n) => f.write_str(n),
-            Pkg::Extra(n, e) => write!(f, "{n}[{e}]"),
+            Node::Root => f.write_str("the requirements"),
+            Node::Project(n) => f.write_str(n),
+            Node::Extra(n, e) => write!(f, "{n}[{e}]"),
         }
     }
 }
@@ -141,14 +141,14 @@ pub struct Provider {
     /// For the relaxed run: the top-level requirements left out, which may end `Unavailable`.
     pub(super) left_out: RefCell<BTreeSet<String>>,
     pub(super) projects: RefCell<HashMap<Arc<str>, Rc<Project>>>,
-    metadata: RefCell<HashMap<Release, Rc<Meta>>>,
+    metadata: RefCell<HashMap<Release, Rc<StatedDependencies>>>,
     /// Versions chosen so far per project: a second choice means backtracking, and the next versions'
     /// metadata are then fetched ahead.
     pub(super) tried: RefCell<HashMap<Arc<str>, usize>>,
     /// The releases whose metadata was fetched ahead already: backtracking walks the same versions again.
     pub(super) fetched_ahead: RefCell<HashSet<Release>>,
     /// The dependencies each chosen version stated (markers already applied), for chains and explanations.
-    pub stated: RefCell<HashMap<(Pkg, Cand), Vec<Dep>>>,
+    pub stated: RefCell<HashMap<(Node, ResolverVersion), Vec<Dep>>>,
 }
 
 impl Provider {
@@ -215,7 +215,7 @@ impl Provider {
             let mut inside = project
                 .versions
                 .iter()
-                .filter(|c| set.contains(&Cand::Real(c.version.clone())));
+                .filter(|c| set.contains(&ResolverVersion::Real(c.version.clone())));
             match (inside.next(), inside.next()) {
                 (Some(only), None) => {
                     pinned.push((name, only.version.clone(), lines));
@@ -230,7 +230,7 @@ impl Provider {
                 .map(|t| format!("the input requires {t}"))
                 .collect();
             causes.push(super::explain::no_versions(
-                &Pkg::Project(name.into()),
+                &Node::Project(name.into()),
                 self,
             ));
             failures.push(Failure {
@@ -261,12 +261,12 @@ impl Provider {
         lines: &RootLines,
     ) -> Option<Vec<String>> {
         let name: Arc<str> = name.into();
-        let cand = Cand::Real(version.clone());
-        let nodes = std::iter::once(Pkg::Project(name.clone())).chain(
+        let cand = ResolverVersion::Real(version.clone());
+        let nodes = std::iter::once(Node::Project(name.clone())).chain(
             lines
                 .extras
                 .iter()
-                .map(|e| Pkg::Extra(name.clone(), e.clone())),
+                .map(|e| Node::Extra(name.clone(), e.clone())),
         );
         for node in nodes {
             let Ok(deps) = self.stated_dependencies(&node, &cand) else {
@@ -291,13 +291,13 @@ impl Provider {
                 let none = !project
                     .versions
                     .iter()
-                    .any(|c| set.contains(&Cand::Real(c.version.clone())));
+                    .any(|c| set.contains(&ResolverVersion::Real(c.version.clone())));
                 none.then(|| stated[0].text.clone())
             });
             if let Some(text) = dead {
                 // As pubgrub's derivation reads: the release's requirement, then the input's.
                 let asked = match &node {
-                    Pkg::Extra(_, extra) => format!("{name}[{extra}]{}", lines.specifiers),
+                    Node::Extra(_, extra) => format!("{name}[{extra}]{}", lines.specifiers),
                     _ => lines.texts[0].to_string(),
                 };
                 return Some(vec![
@@ -309,8 +309,8 @@ impl Provider {
         None
     }
 
-    pub fn root_version() -> Cand {
-        Cand::Real(Version::new([0]))
+    pub fn root_version() -> ResolverVersion {
+        ResolverVersion::Real(Version::new([0]))
     }
 
     /// The project's candidates, fetched (or taken from the client's memo) on first use.
@@ -345,7 +345,7 @@ impl Provider {
     }
 
     /// What `name` `version` depends on, from the core metadata of the file pip would install.
-    pub fn meta(&self, name: &Arc<str>, version: &Version) -> Rc<Meta> {
+    pub fn meta(&self, name: &Arc<str>, version: &Version) -> Rc<StatedDependencies> {
         let key = (name.clone(), version.clone());
         if let Some(m) = self.metadata.borrow().get(&key) {
             return m.clone();
@@ -357,12 +357,12 @@ impl Provider {
     }
 
     /// The dependencies `pkg` states at `cand`: `Err` holds why pip drops that version.
-    fn stated_dependencies(&self, pkg: &Pkg, cand: &Cand) -> Result<Vec<Dep>, String> {
-        let Cand::Real(version) = cand else {
+    fn stated_dependencies(&self, pkg: &Node, cand: &ResolverVersion) -> Result<Vec<Dep>, String> {
+        let ResolverVersion::Real(version) = cand else {
             return Ok(Vec::new());
         };
         let (name, extra) = match pkg {
-            Pkg::Root => {
+            Node::Root => {
                 return Ok(self
                     .roots
                     .borrow()
@@ -370,17 +370,17 @@ impl Provider {
                     .map(|(r, text)| Dep::from_requirement(r, text))
                     .collect());
             }
-            Pkg::Project(n) => (n, None),
-            Pkg::Extra(n, e) => (n, Some(e)),
+            Node::Project(n) => (n, None),
+            Node::Extra(n, e) => (n, Some(e)),
         };
         let extras: Vec<ExtraName> = extra
             .and_then(|e| ExtraName::from_str(e).ok())
             .into_iter()
             .collect();
         match &*self.meta(name, version) {
-            Meta::Invalid(why) => Err(why.clone()),
-            Meta::Unknown(_) | Meta::Failed(_) => Ok(Vec::new()),
-            Meta::Deps(all) | Meta::Borrowed(all, _) => Ok(all
+            StatedDependencies::Invalid(why) => Err(why.clone()),
+            StatedDependencies::Unknown(_) | StatedDependencies::Failed(_) => Ok(Vec::new()),
+            StatedDependencies::Deps(all) | StatedDependencies::Borrowed(all, _) => Ok(all
                 .iter()
                 .filter(|d| d.marker.evaluate(&self.ctx.env, &extras))
                 // A project that names itself without extras adds nothing.
@@ -406,24 +406,24 @@ impl Provider {
     /// In the relaxed run, a requirement may be left `Unavailable` only when no release it admits can be
     /// installed (the blocker is taken as provided) or when it is a failing top-level requirement; anything
     /// else must find a real version, as pip would.
-    fn relaxed_set(&self, parent: &Pkg, name: &Arc<str>, project: &Project, set: Set) -> Set {
+    fn relaxed_set(&self, parent: &Node, name: &Arc<str>, project: &Project, set: Set) -> Set {
         let dead = !project
             .versions
             .iter()
-            .any(|c| set.contains(&Cand::Real(c.version.clone())));
+            .any(|c| set.contains(&ResolverVersion::Real(c.version.clone())));
         let droppable =
-            dead || (*parent == Pkg::Root && self.left_out.borrow().contains(name.as_ref()));
+            dead || (*parent == Node::Root && self.left_out.borrow().contains(name.as_ref()));
         if droppable {
             set
         } else {
-            set.intersection(&Set::singleton(Cand::Unavailable).complement())
+            set.intersection(&Set::singleton(ResolverVersion::Unavailable).complement())
         }
     }
 }
 
 impl DependencyProvider for Provider {
-    type P = Pkg;
-    type V = Cand;
+    type P = Node;
+    type V = ResolverVersion;
     type VS = Set;
     type M = String;
     type Priority = (
@@ -446,7 +446,7 @@ impl DependencyProvider for Provider {
     /// an upper bound leaves out the newest, any specifier leaves out some.
     fn prioritize(
         &self,
-        pkg: &Pkg,
+        pkg: &Node,
         range: &Set,
         stats: &PackageResolutionStatistics,
     ) -> Self::Priority {
@@ -468,7 +468,7 @@ impl DependencyProvider for Provider {
         let upper_bounded = project
             .versions
             .last()
-            .is_some_and(|c| !range.contains(&Cand::Real(c.version.clone())));
+            .is_some_and(|c| !range.contains(&ResolverVersion::Real(c.version.clone())));
         let unfree = inside < project.versions.len();
         let requested = self
             .ctx
@@ -488,15 +488,20 @@ impl DependencyProvider for Provider {
     }
 
     /// The newest version in the range (a wheel first under `--prefer-binary`), as pip takes it.
-    fn choose_version(&self, pkg: &Pkg, range: &Set) -> Result<Option<Cand>, Infallible> {
+    fn choose_version(
+        &self,
+        pkg: &Node,
+        range: &Set,
+    ) -> Result<Option<ResolverVersion>, Infallible> {
         let Some(name) = pkg.name() else {
             return Ok(Some(Self::root_version()));
         };
         let project = self.project(&name.into());
         if project.failed.is_some() {
-            return Ok(Some(Cand::Unavailable).filter(|c| range.contains(c)));
+            return Ok(Some(ResolverVersion::Unavailable).filter(|c| range.contains(c)));
         }
-        let fits = |c: &&CandidateVersion| range.contains(&Cand::Real(c.version.clone()));
+        let fits =
+            |c: &&CandidateVersion| range.contains(&ResolverVersion::Real(c.version.clone()));
         let binary = self
             .ctx
             .prefer_binary
@@ -514,26 +519,28 @@ impl DependencyProvider for Provider {
             self.look_ahead(name, &project, range, &c.version);
         }
         Ok(match chosen {
-            Some(c) => Some(Cand::Real(c.version.clone())),
-            None if self.relaxed.get() => Some(Cand::Unavailable).filter(|c| range.contains(c)),
+            Some(c) => Some(ResolverVersion::Real(c.version.clone())),
+            None if self.relaxed.get() => {
+                Some(ResolverVersion::Unavailable).filter(|c| range.contains(c))
+            }
             None => None,
         })
     }
 
     fn get_dependencies(
         &self,
-        pkg: &Pkg,
-        cand: &Cand,
-    ) -> Result<Dependencies<Pkg, Set, String>, Infallible> {
+        pkg: &Node,
+        cand: &ResolverVersion,
+    ) -> Result<Dependencies<Node, Set, String>, Infallible> {
         let deps = match self.stated_dependencies(pkg, cand) {
             Ok(deps) => deps,
             Err(why) => return Ok(Dependencies::Unavailable(why)),
         };
         self.fetch_pages(deps.iter().map(|d| d.name.clone()));
         // Ordered, so that the resolution does not depend on hashing.
-        let mut constraints: BTreeMap<Pkg, Set> = BTreeMap::new();
-        if let Pkg::Extra(name, _) = pkg {
-            constraints.insert(Pkg::Project(name.clone()), Set::singleton(cand.clone()));
+        let mut constraints: BTreeMap<Node, Set> = BTreeMap::new();
+        if let Node::Extra(name, _) = pkg {
+            constraints.insert(Node::Project(name.clone()), Set::singleton(cand.clone()));
         }
         // pip merges every requirement on a project into one specifier set (so that a `==` pin among them
         // admits a yanked release), and what each names with extras.
@@ -558,13 +565,13 @@ impl DependencyProvider for Provider {
             if self.relaxed.get() && project.failed.is_none() {
                 set = self.relaxed_set(pkg, &name, &project, set);
             }
-            let mut add = |p: Pkg| {
+            let mut add = |p: Node| {
                 let entry = constraints.entry(p).or_insert_with(Set::full);
                 *entry = entry.intersection(&set);
             };
-            add(Pkg::Project(name.clone()));
+            add(Node::Project(name.clone()));
             for extra in extras {
-                add(Pkg::Extra(name.clone(), extra));
+                add(Node::Extra(name.clone(), extra));
             }
             self.prefetch(&name, &specifiers);
         }

@@ -7,10 +7,10 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use super::provider::Provider;
+use crate::core_metadata;
 use crate::dist::DistFile;
 use crate::index::{IndexFile, Lookup, PackageSource, ProjectPage};
 use crate::input::IndexRequirement;
-use crate::metadata;
 use crate::pep::{MarkerTree, Version, VersionOrUrl, VersionSpecifiers, parse_requirement};
 use crate::select::{Catalog, Policy};
 use crate::target::{TagRanks, Target};
@@ -59,7 +59,7 @@ impl Dep {
 }
 
 /// What a version's core metadata says of its dependencies.
-pub enum Meta {
+pub enum StatedDependencies {
     Deps(Arc<[Dep]>),
     /// An sdist's dependencies as a wheel of the same release declares them (named): the index declares
     /// none for the sdist, and a release's wheels and sdist state the same `Requires-Dist`, markers and all.
@@ -72,18 +72,20 @@ pub enum Meta {
     Failed(String),
 }
 
-impl Meta {
+impl StatedDependencies {
     /// Every dependency stated, when the metadata could be read and pip accepts it.
     pub fn deps(&self) -> Option<&[Dep]> {
         match self {
-            Meta::Deps(deps) | Meta::Borrowed(deps, _) => Some(deps),
-            Meta::Invalid(_) | Meta::Unknown(_) | Meta::Failed(_) => None,
+            StatedDependencies::Deps(deps) | StatedDependencies::Borrowed(deps, _) => Some(deps),
+            StatedDependencies::Invalid(_)
+            | StatedDependencies::Unknown(_)
+            | StatedDependencies::Failed(_) => None,
         }
     }
 }
 
 impl Provider {
-    pub(super) fn fetch_meta(&self, name: &str, version: &Version) -> Meta {
+    pub(super) fn fetch_meta(&self, name: &str, version: &Version) -> StatedDependencies {
         let ctx = &self.ctx;
         let release = Release {
             index: ctx.index.source().as_ref(),
@@ -103,7 +105,7 @@ impl Provider {
 pub struct ReadMetadata(Mutex<HashMap<(String, bool), Judged>>);
 
 /// A core metadata file's `Requires-Dist`, or why it is not taken.
-type Judged = Result<Arc<[Dep]>, metadata::Refused>;
+type Judged = Result<Arc<[Dep]>, core_metadata::Refused>;
 
 impl ReadMetadata {
     /// The dependencies the metadata `text` of `file` states, checked against `name` `version` when `check`.
@@ -114,7 +116,7 @@ impl ReadMetadata {
         }
         let read = check
             .map_or(Ok(()), |(name, version)| {
-                metadata::check(text, name, version)
+                core_metadata::check(text, name, version)
             })
             .map(|()| parse_deps(text).into());
         if let Ok(mut memo) = self.0.lock() {
@@ -136,10 +138,12 @@ pub struct Release<'a> {
 impl Release<'_> {
     /// What `name` `version` depends on: the core metadata of the file pip would install; for an sdist, what
     /// the index declares, else what a wheel of the same release states, else nothing known.
-    pub async fn requires(&self, name: &str, version: &Version) -> Meta {
+    pub async fn requires(&self, name: &str, version: &Version) -> StatedDependencies {
         let lookup = self.index.project(name).await;
         let Lookup::Found(page) = lookup.as_ref() else {
-            return Meta::Failed(format!("the index page of {name} could not be read"));
+            return StatedDependencies::Failed(format!(
+                "the index page of {name} could not be read"
+            ));
         };
         let pin = crate::pep::exactly(version);
         // A wheel whose metadata pip rejects is dropped as a file: pip takes the release's next file (another
@@ -164,44 +168,53 @@ impl Release<'_> {
                 return match self.index.core_metadata(&file).await.as_ref() {
                     Lookup::Found(text) => match self.read.read(&file, text, Some((name, version)))
                     {
-                        Ok(deps) => Meta::Deps(deps),
-                        Err(metadata::Refused::ByPip(why)) => {
+                        Ok(deps) => StatedDependencies::Deps(deps),
+                        Err(core_metadata::Refused::ByPip(why)) => {
                             let why = format!("pip rejects {}: {why}", file.filename);
                             first_rejection.get_or_insert_with(|| why.clone());
                             rejected.insert(file.filename.clone(), why);
                             continue;
                         }
-                        Err(metadata::Refused::Unreadable(why)) => {
-                            Meta::Failed(format!("{}: {why}; not read", file.filename))
-                        }
+                        Err(core_metadata::Refused::Unreadable(why)) => StatedDependencies::Failed(
+                            format!("{}: {why}; not read", file.filename),
+                        ),
                     },
-                    Lookup::Missing => {
-                        Meta::Unknown(format!("{} has no core metadata", file.filename))
+                    Lookup::Missing => StatedDependencies::Unknown(format!(
+                        "{} has no core metadata",
+                        file.filename
+                    )),
+                    Lookup::Failed(e) => {
+                        StatedDependencies::Failed(format!("core metadata lookup failed: {e}"))
                     }
-                    Lookup::Failed(e) => Meta::Failed(format!("core metadata lookup failed: {e}")),
                 };
             }
             let Some(file) = sdist else {
                 return match first_rejection {
-                    Some(why) => Meta::Invalid(why),
-                    None => Meta::Unknown(format!("{name} {version} has no file to install")),
+                    Some(why) => StatedDependencies::Invalid(why),
+                    None => StatedDependencies::Unknown(format!(
+                        "{name} {version} has no file to install"
+                    )),
                 };
             };
             // After a rejected wheel, pip builds the sdist for its metadata and checks it the same way.
             let check = first_rejection.is_some().then_some((name, version));
             return match self.index.declared_metadata(&file).await.as_ref() {
                 Lookup::Found(text) => match self.read.read(&file, text, check) {
-                    Ok(deps) => Meta::Deps(deps),
-                    Err(metadata::Refused::ByPip(why)) => {
-                        Meta::Invalid(format!("pip rejects {}: {why}", file.filename))
+                    Ok(deps) => StatedDependencies::Deps(deps),
+                    Err(core_metadata::Refused::ByPip(why)) => {
+                        StatedDependencies::Invalid(format!("pip rejects {}: {why}", file.filename))
                     }
-                    Err(why) => Meta::Failed(why.to_string()),
+                    Err(why) => StatedDependencies::Failed(why.to_string()),
                 },
                 Lookup::Missing => match first_rejection {
-                    Some(why) => Meta::Invalid(sdist_states_the_same(&why, &file.filename)),
+                    Some(why) => {
+                        StatedDependencies::Invalid(sdist_states_the_same(&why, &file.filename))
+                    }
                     None => self.borrowed(page, name, version, &file.filename).await,
                 },
-                Lookup::Failed(e) => Meta::Failed(format!("core metadata lookup failed: {e}")),
+                Lookup::Failed(e) => {
+                    StatedDependencies::Failed(format!("core metadata lookup failed: {e}"))
+                }
             };
         }
     }
@@ -214,7 +227,7 @@ impl Release<'_> {
         name: &str,
         version: &Version,
         sdist: &str,
-    ) -> Meta {
+    ) -> StatedDependencies {
         let parsed = page.parsed(name);
         let mut wheels: Vec<&IndexFile> = page
             .release_files(name, version)
@@ -229,33 +242,39 @@ impl Release<'_> {
         };
         match self.index.core_metadata(wheel).await.as_ref() {
             Lookup::Found(text) => match self.read.read(wheel, text, None) {
-                Ok(deps) => Meta::Borrowed(deps, wheel.filename.clone()),
-                Err(why) => Meta::Failed(why.to_string()),
+                Ok(deps) => StatedDependencies::Borrowed(deps, wheel.filename.clone()),
+                Err(why) => StatedDependencies::Failed(why.to_string()),
             },
-            Lookup::Missing => Meta::Unknown(format!("{} has no core metadata", wheel.filename)),
-            Lookup::Failed(e) => Meta::Failed(format!("core metadata lookup failed: {e}")),
+            Lookup::Missing => {
+                StatedDependencies::Unknown(format!("{} has no core metadata", wheel.filename))
+            }
+            Lookup::Failed(e) => {
+                StatedDependencies::Failed(format!("core metadata lookup failed: {e}"))
+            }
         }
     }
 
     /// For an sdist-only release: the `Requires-Dist` the index's JSON API declares for it, or `Unknown`.
-    async fn declared(&self, name: &str, version: &Version, sdist: &str) -> Meta {
+    async fn declared(&self, name: &str, version: &Version, sdist: &str) -> StatedDependencies {
         match self
             .index
             .declared_requires_dist(name, &version.to_string())
             .await
         {
-            Lookup::Found(list) => Meta::Borrowed(
+            Lookup::Found(list) => StatedDependencies::Borrowed(
                 list.iter()
                     .filter_map(|v| Dep::from_metadata(v))
                     .collect::<Vec<_>>()
                     .into(),
                 format!("the release's metadata on the index (for {sdist})"),
             ),
-            Lookup::Missing => Meta::Unknown(format!(
+            Lookup::Missing => StatedDependencies::Unknown(format!(
                 "{sdist} is an sdist the index declares no dependencies for, and the release has no \
                  wheel: pip learns them only by building it"
             )),
-            Lookup::Failed(e) => Meta::Failed(format!("declared metadata lookup failed: {e}")),
+            Lookup::Failed(e) => {
+                StatedDependencies::Failed(format!("declared metadata lookup failed: {e}"))
+            }
         }
     }
 }
@@ -268,7 +287,7 @@ pub fn sdist_states_the_same(why: &str, sdist: &str) -> String {
 
 /// The `Requires-Dist` of valid metadata.
 pub(crate) fn parse_deps(text: &str) -> Vec<Dep> {
-    metadata::requires_dist(text)
+    core_metadata::requires_dist(text)
         .iter()
         .filter_map(|value| Dep::from_metadata(value))
         .collect()

@@ -323,7 +323,10 @@ fn a_page_that_cannot_be_read_leaves_its_project_unavailable_for_the_check_to_re
         .failing("flaky");
     let (resolution, _) = resolve_x86(index, &["app"]);
     // The resolver does not guess a version; the check of `flaky` then says the lookup failed.
-    assert_eq!(resolution.packages["flaky"].version, Cand::Unavailable);
+    assert_eq!(
+        resolution.packages["flaky"].version,
+        ResolverVersion::Unavailable
+    );
     assert_eq!(resolution.packages["flaky"].via, [vec!["app"]]);
     assert_eq!(
         installed(&resolution),

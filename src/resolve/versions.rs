@@ -18,21 +18,21 @@ use crate::select::CandidateVersion;
 /// every set, chosen only when a lookup failed (the verdict is then `unknown`) or, after pip's resolution
 /// failed, to still give a verdict for everything else.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Cand {
+pub enum ResolverVersion {
     Unavailable,
     Real(Version),
 }
 
-impl fmt::Display for Cand {
+impl fmt::Display for ResolverVersion {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Cand::Unavailable => f.write_str("(none)"),
-            Cand::Real(v) => write!(f, "{v}"),
+            ResolverVersion::Unavailable => f.write_str("(none)"),
+            ResolverVersion::Real(v) => write!(f, "{v}"),
         }
     }
 }
 
-pub type Set = Ranges<Cand>;
+pub type Set = Ranges<ResolverVersion>;
 
 /// The candidates of `universe` (ascending) that `specifiers` admits, with `Unavailable`. Yanked versions
 /// count only for an exact pin (PEP 592); pre-releases as `packaging` filters them.
@@ -49,7 +49,7 @@ pub fn admitted(
     let chosen: HashSet<&Version> = filter_versions(specifiers, eligible, allow_pre)
         .into_iter()
         .collect();
-    let mut set = Set::singleton(Cand::Unavailable);
+    let mut set = Set::singleton(ResolverVersion::Unavailable);
     let mut run: Option<(&Version, &Version)> = None;
     for c in universe {
         if chosen.contains(&c.version) {
@@ -69,7 +69,7 @@ pub fn newest_within<'u>(
     universe: &'u [CandidateVersion],
     set: &Set,
 ) -> Option<&'u CandidateVersion> {
-    let runs: Vec<(&Bound<Cand>, &Bound<Cand>)> = set.iter().collect();
+    let runs: Vec<(&Bound<ResolverVersion>, &Bound<ResolverVersion>)> = set.iter().collect();
     runs.into_iter().rev().find_map(|(lo, hi)| {
         let (from, to) = (below(universe, lo), upto(universe, hi));
         (to > from).then(|| &universe[to - 1])
@@ -85,30 +85,31 @@ pub fn count_within(universe: &[CandidateVersion], set: &Set) -> usize {
 }
 
 /// How many of `universe` lie below the run that starts at `bound`.
-fn below(universe: &[CandidateVersion], bound: &Bound<Cand>) -> usize {
+fn below(universe: &[CandidateVersion], bound: &Bound<ResolverVersion>) -> usize {
     match bound {
         Bound::Unbounded
-        | Bound::Included(Cand::Unavailable)
-        | Bound::Excluded(Cand::Unavailable) => 0,
-        Bound::Included(Cand::Real(v)) => universe.partition_point(|c| c.version < *v),
-        Bound::Excluded(Cand::Real(v)) => universe.partition_point(|c| c.version <= *v),
+        | Bound::Included(ResolverVersion::Unavailable)
+        | Bound::Excluded(ResolverVersion::Unavailable) => 0,
+        Bound::Included(ResolverVersion::Real(v)) => universe.partition_point(|c| c.version < *v),
+        Bound::Excluded(ResolverVersion::Real(v)) => universe.partition_point(|c| c.version <= *v),
     }
 }
 
 /// How many of `universe` lie at or below the end of the run that ends at `bound`.
-fn upto(universe: &[CandidateVersion], bound: &Bound<Cand>) -> usize {
+fn upto(universe: &[CandidateVersion], bound: &Bound<ResolverVersion>) -> usize {
     match bound {
         Bound::Unbounded => universe.len(),
-        Bound::Included(Cand::Unavailable) | Bound::Excluded(Cand::Unavailable) => 0,
-        Bound::Included(Cand::Real(v)) => universe.partition_point(|c| c.version <= *v),
-        Bound::Excluded(Cand::Real(v)) => universe.partition_point(|c| c.version < *v),
+        Bound::Included(ResolverVersion::Unavailable)
+        | Bound::Excluded(ResolverVersion::Unavailable) => 0,
+        Bound::Included(ResolverVersion::Real(v)) => universe.partition_point(|c| c.version <= *v),
+        Bound::Excluded(ResolverVersion::Real(v)) => universe.partition_point(|c| c.version < *v),
     }
 }
 
 fn interval((lo, hi): (&Version, &Version)) -> Set {
     Set::from_range_bounds((
-        Bound::Included(Cand::Real(lo.clone())),
-        Bound::Included(Cand::Real(hi.clone())),
+        Bound::Included(ResolverVersion::Real(lo.clone())),
+        Bound::Included(ResolverVersion::Real(hi.clone())),
     ))
 }
 
@@ -143,7 +144,7 @@ mod tests {
     fn members(set: &Set, universe: &[CandidateVersion]) -> Vec<String> {
         universe
             .iter()
-            .filter(|c| set.contains(&Cand::Real(c.version.clone())))
+            .filter(|c| set.contains(&ResolverVersion::Real(c.version.clone())))
             .map(|c| c.version.to_string())
             .collect()
     }
@@ -158,7 +159,7 @@ mod tests {
         assert_eq!(members(&set("==1.2"), &u), ["1.2"]);
         assert_eq!(members(&set("==2.0rc1"), &u), ["2.0rc1"]);
         assert_eq!(members(&set(">=2.0.dev0,<2.1"), &u), ["2.0rc1", "2.0"]);
-        assert!(set(">=3").contains(&Cand::Unavailable));
+        assert!(set(">=3").contains(&ResolverVersion::Unavailable));
         assert_eq!(members(&set(">=3"), &u), Vec::<String>::new());
     }
 
@@ -179,8 +180,8 @@ mod tests {
             for s in [
                 set.clone(),
                 set.complement(),
-                set.intersection(&Set::singleton(Cand::Unavailable).complement()),
-                Set::singleton(Cand::Unavailable),
+                set.intersection(&Set::singleton(ResolverVersion::Unavailable).complement()),
+                Set::singleton(ResolverVersion::Unavailable),
                 Set::full(),
             ] {
                 assert_eq!(count_within(&u, &s), members(&s, &u).len(), "{spec}: {s}");
