@@ -4,11 +4,12 @@
 //! metadata names), and when a project's versions are walked down, the next few are fetched together. The
 //! client's memo makes every fetch here one the resolver would have made anyway, or none.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 use std::str::FromStr;
 use std::sync::Arc;
 
-use super::provider::{Context, Project, Provider};
+use super::context::{Context, Project};
 use super::requires::parse_deps;
 use super::versions::{ResolverVersion, Set};
 use crate::index::Lookup;
@@ -18,20 +19,46 @@ use crate::select::Catalog;
 /// Versions fetched ahead when a project's versions are walked down.
 const AHEAD: usize = 8;
 
-impl Provider {
-    /// Starts the crawl at a requirement on `name`.
-    pub(super) fn prefetch(&self, name: &Arc<str>, specifiers: &VersionSpecifiers) {
-        crawl(
-            self.ctx.clone(),
-            name.clone(),
-            specifiers.clone(),
-            Vec::new(),
-        );
-    }
+/// What one resolution fetched ahead so far.
+#[derive(Default)]
+pub struct Ahead {
+    /// Versions chosen so far per project: a second choice means backtracking, and the next versions'
+    /// metadata are then fetched ahead.
+    tried: RefCell<HashMap<Arc<str>, usize>>,
+    /// The releases whose metadata was fetched ahead already: backtracking walks the same versions again.
+    fetched: RefCell<HashSet<(Arc<str>, Version)>>,
+}
 
+/// Starts the crawl at a requirement on `name`.
+pub fn prefetch(ctx: &Arc<Context>, name: &Arc<str>, specifiers: &VersionSpecifiers) {
+    crawl(ctx.clone(), name.clone(), specifiers.clone(), Vec::new());
+}
+
+/// The pages of all of `names` at once, before the resolver reads them one by one.
+pub fn fetch_pages(ctx: &Context, names: impl Iterator<Item = Arc<str>>) {
+    let tasks: Vec<_> = names
+        .map(|name| {
+            let source = ctx.index.source().clone();
+            ctx.index.spawn(async move { source.project(&name).await })
+        })
+        .collect();
+    for task in tasks {
+        // A task that failed leaves the memo empty: the resolver asks again and reports the failure.
+        let _ = ctx.index.wait(task);
+    }
+}
+
+impl Ahead {
     /// When `name` is chosen a second time (a conflict with what is already decided), the metadata of the
     /// next versions in the range below `chosen` is fetched at once rather than one by one.
-    pub(super) fn look_ahead(&self, name: &str, project: &Project, range: &Set, chosen: &Version) {
+    pub fn look_ahead(
+        &self,
+        ctx: &Arc<Context>,
+        name: &str,
+        project: &Project,
+        range: &Set,
+        chosen: &Version,
+    ) {
         let name: Arc<str> = name.into();
         let tries = {
             let mut tried = self.tried.borrow_mut();
@@ -42,7 +69,7 @@ impl Provider {
         if tries < 2 {
             return;
         }
-        let mut fetched = self.fetched_ahead.borrow_mut();
+        let mut fetched = self.fetched.borrow_mut();
         let next: Vec<Version> = project
             .versions
             .iter()
@@ -56,29 +83,10 @@ impl Provider {
             .collect();
         drop(fetched);
         for version in next {
-            let (ctx, name) = (self.ctx.clone(), name.clone());
-            self.ctx.index.spawn(async move {
+            let (ctx, name) = (ctx.clone(), name.clone());
+            ctx.index.clone().spawn(async move {
                 likely_metadata(&ctx, &name, &VersionSpecifiers::empty(), Some(&version)).await
             });
-        }
-    }
-
-    /// The pages of all of `names` at once, before the resolver reads them one by one.
-    pub(super) fn fetch_pages(&self, names: impl Iterator<Item = Arc<str>>) {
-        let known = self.projects.borrow();
-        let tasks: Vec<_> = names
-            .filter(|n| !known.contains_key(n))
-            .map(|name| {
-                let source = self.ctx.index.source().clone();
-                self.ctx
-                    .index
-                    .spawn(async move { source.project(&name).await })
-            })
-            .collect();
-        drop(known);
-        for task in tasks {
-            // A task that failed leaves the memo empty: `project` asks again and reports the failure.
-            let _ = self.ctx.index.wait(task);
         }
     }
 }

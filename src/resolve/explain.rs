@@ -5,35 +5,10 @@ use std::collections::BTreeSet;
 
 use pubgrub::{DerivationTree, External};
 
-use super::provider::{Node, Provider};
+use super::context::Node;
+use super::failure::{Failure, no_versions};
+use super::provider::Provider;
 use super::versions::{ResolverVersion, Set};
-use crate::index::Lookup;
-use crate::pep::VersionSpecifiers;
-use crate::select::Catalog;
-
-/// A failed resolution: pip stops with `ResolutionImpossible` (or "no matching distribution").
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Failure {
-    /// The causes, one line each, as pip lists them.
-    pub causes: Vec<String>,
-    /// The top-level requirements (PEP 503 names) the conflict goes back to.
-    pub involved: Vec<String>,
-}
-
-impl Failure {
-    /// One paragraph: `pip cannot resolve the requirements (spacy, thinc): thinc 8.3.2 depends on …; …`.
-    pub fn sentence(&self) -> String {
-        let who = if self.involved.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", self.involved.join(", "))
-        };
-        format!(
-            "pip cannot resolve the requirements{who}: {}",
-            self.causes.join("; ")
-        )
-    }
-}
 
 type Tree = DerivationTree<Node, Set, String>;
 
@@ -69,7 +44,9 @@ fn cause(
 ) -> Option<String> {
     match external {
         External::NotRoot(..) => None,
-        External::NoVersions(pkg, _) => Some(no_versions(pkg, provider)),
+        External::NoVersions(pkg, _) => Some(no_versions(pkg, &provider.ctx, |name| {
+            provider.project(&name.into())
+        })),
         External::FromDependencyOf(parent, parent_set, child, _) => {
             let text = stated_text(provider, parent, parent_set, child)
                 .unwrap_or_else(|| child.to_string());
@@ -113,58 +90,6 @@ fn stated_text(
         Node::Extra(_, e) => format!("{}[{e}]{}", dep.name, dep.specifiers),
         _ => dep.text.clone(),
     })
-}
-
-/// pip's "Could not find a version that satisfies the requirement", with the reason the target gives.
-pub(super) fn no_versions(pkg: &Node, provider: &Provider) -> String {
-    let Some(name) = pkg.name() else {
-        return "nothing to resolve".to_string();
-    };
-    let project = provider.project(&name.into());
-    if let Some(e) = &project.failed {
-        return format!("{name}: index lookup failed: {e}");
-    }
-    if project.versions.is_empty() {
-        return format!(
-            "no version of {name} can be installed: {}",
-            why_none(name, provider)
-        );
-    }
-    let shown: Vec<String> = project
-        .versions
-        .iter()
-        .rev()
-        .take(5)
-        .map(|c| c.version.to_string())
-        .collect();
-    format!(
-        "no version of {name} satisfies every requirement on it (installable on this target: {}{})",
-        shown.join(", "),
-        if project.versions.len() > 5 {
-            ", …"
-        } else {
-            ""
-        }
-    )
-}
-
-/// Why a project offers nothing for the target: the catalog's own reason (no musllinux wheel and no sdist…).
-fn why_none(name: &str, provider: &Provider) -> String {
-    let ctx = &provider.ctx;
-    let lookup = ctx.index.project(name);
-    match lookup.as_ref() {
-        Lookup::Found(page) => {
-            let catalog = Catalog::new(page, name, &ctx.target, &ctx.ranks);
-            let choice = catalog.choose(
-                &VersionSpecifiers::empty(),
-                ctx.policy(name),
-                &Default::default(),
-            );
-            choice.verdict.reason
-        }
-        Lookup::Missing => format!("{name} is not on the index"),
-        Lookup::Failed(e) => format!("index lookup failed: {e}"),
-    }
 }
 
 /// A version set as the versions of `pkg` it holds: `3.8.2`, or `3.7.0 to 3.8.2`.

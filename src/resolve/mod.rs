@@ -17,7 +17,9 @@
 //! failing projects.
 
 mod ahead;
+mod context;
 mod explain;
+mod failure;
 mod provider;
 mod requires;
 mod versions;
@@ -31,9 +33,10 @@ use std::sync::Arc;
 
 use pubgrub::PubGrubError;
 
-pub use explain::Failure;
-pub use provider::Context;
-use provider::{Node, Provider};
+pub use context::Context;
+use context::Node;
+pub use failure::Failure;
+use provider::Provider;
 pub use requires::StatedDependencies;
 pub use requires::{ReadMetadata, Release, sdist_states_the_same};
 pub use versions::ResolverVersion;

@@ -9,52 +9,23 @@
 
 use std::cell::{Cell, RefCell};
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::convert::Infallible;
 use std::rc::Rc;
 use std::str::FromStr;
 use std::sync::Arc;
 
-use indicatif::ProgressBar;
 use pubgrub::{Dependencies, DependencyProvider, PackageResolutionStatistics};
 
-use super::explain::Failure;
-use super::requires::{Dep, ReadMetadata, StatedDependencies};
+use super::ahead::{self, Ahead};
+use super::context::{Context, Node, Project};
+use super::failure::{Failure, no_versions};
+use super::requires::{Dep, Release, StatedDependencies};
 use super::versions::{ResolverVersion, Set, admitted, count_within, newest_within};
-use super::waiting::WaitingSource;
 use crate::index::Lookup;
-use crate::input::{FormatControl, IndexRequirement};
-use crate::pep::{ExtraName, MarkerEnvironment, Version, VersionSpecifiers};
-use crate::select::{CandidateVersion, Catalog, Policy};
-use crate::target::{TagRanks, Target};
-
-/// A node of the resolution: the requirements themselves, a project, or a project with one extra (which
-/// depends on the project at the same version, plus what the extra adds).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Node {
-    Root,
-    Project(Arc<str>),
-    Extra(Arc<str>, Arc<str>),
-}
-
-impl Node {
-    pub fn name(&self) -> Option<&str> {
-        match self {
-            Node::Root => None,
-            Node::Project(n) | Node::Extra(n, _) => Some(n),
-        }
-    }
-}
-
-impl std::fmt::Display for Node {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Node::Root => f.write_str("the requirements"),
-            Node::Project(n) => f.write_str(n),
-            Node::Extra(n, e) => write!(f, "{n}[{e}]"),
-        }
-    }
-}
+use crate::input::IndexRequirement;
+use crate::pep::{ExtraName, Version, VersionSpecifiers};
+use crate::select::{CandidateVersion, Catalog};
 
 /// Every requirement stated on one project, with the extras they name.
 type Merged<'d> = (Vec<&'d Dep>, BTreeSet<Arc<str>>);
@@ -67,66 +38,8 @@ struct RootLines<'r> {
     extras: BTreeSet<Arc<str>>,
 }
 
-/// A project, with the extras it was asked for.
-pub type Crawled = (Arc<str>, Vec<Arc<str>>);
-
-/// What one target's resolution needs besides the index.
-pub struct Context {
-    /// The index, waited on by the resolver.
-    pub index: WaitingSource,
-    pub target: Target,
-    pub ranks: TagRanks,
-    pub env: MarkerEnvironment,
-    pub pre: bool,
-    pub prefer_binary: bool,
-    pub formats: FormatControl,
-    /// The top-level requirements whose marker holds on the target, with their text.
-    pub roots: Vec<(IndexRequirement, String)>,
-    /// `-c` constraints whose marker holds on the target.
-    pub constraints: Vec<IndexRequirement>,
-    pub progress: ProgressBar,
-    /// The projects the crawl ahead of the resolver has started on (with the extras it asked for).
-    pub crawled: std::sync::Mutex<HashSet<Crawled>>,
-    /// The core metadata read so far, shared by every target's resolution.
-    pub read: Arc<ReadMetadata>,
-}
-
-impl Context {
-    pub fn policy(&self, name: &str) -> Policy {
-        let (allow_wheel, allow_sdist) = self.formats.allowed(name);
-        Policy {
-            allow_pre: self.pre,
-            allow_sdist,
-            allow_wheel,
-            prefer_binary: self.prefer_binary,
-        }
-    }
-
-    /// `specifiers` narrowed by every constraint on `name`.
-    pub fn constrained(&self, name: &str, specifiers: &VersionSpecifiers) -> VersionSpecifiers {
-        specifiers
-            .iter()
-            .chain(
-                self.constraints
-                    .iter()
-                    .filter(|c| c.name == name)
-                    .flat_map(|c| c.specifiers.iter()),
-            )
-            .cloned()
-            .collect()
-    }
-}
-
-/// A project's page as the target sees it.
-pub struct Project {
-    /// Ascending.
-    pub versions: Vec<CandidateVersion>,
-    /// The lookup failed: nothing can be said of it.
-    pub failed: Option<crate::index::LookupError>,
-}
-
 /// A project and one of its versions.
-type Release = (Arc<str>, Version);
+type ProjectVersion = (Arc<str>, Version);
 
 pub struct Provider {
     pub ctx: Arc<Context>,
@@ -141,12 +54,9 @@ pub struct Provider {
     /// For the relaxed run: the top-level requirements left out, which may end `Unavailable`.
     pub(super) left_out: RefCell<BTreeSet<String>>,
     pub(super) projects: RefCell<HashMap<Arc<str>, Rc<Project>>>,
-    metadata: RefCell<HashMap<Release, Rc<StatedDependencies>>>,
-    /// Versions chosen so far per project: a second choice means backtracking, and the next versions'
-    /// metadata are then fetched ahead.
-    pub(super) tried: RefCell<HashMap<Arc<str>, usize>>,
-    /// The releases whose metadata was fetched ahead already: backtracking walks the same versions again.
-    pub(super) fetched_ahead: RefCell<HashSet<Release>>,
+    metadata: RefCell<HashMap<ProjectVersion, Rc<StatedDependencies>>>,
+    /// What was fetched ahead of the resolver so far.
+    ahead: Ahead,
     /// The dependencies each chosen version stated (markers already applied), for chains and explanations.
     pub stated: RefCell<HashMap<(Node, ResolverVersion), Vec<Dep>>>,
 }
@@ -161,12 +71,11 @@ impl Provider {
             admitted: RefCell::default(),
             projects: RefCell::default(),
             metadata: RefCell::default(),
-            tried: RefCell::default(),
-            fetched_ahead: RefCell::default(),
+            ahead: Ahead::default(),
             stated: RefCell::default(),
         };
         for (r, _) in &provider.ctx.roots {
-            provider.prefetch(&r.name.as_str().into(), &r.specifiers);
+            ahead::prefetch(&provider.ctx, &r.name.as_str().into(), &r.specifiers);
         }
         provider
     }
@@ -180,6 +89,27 @@ impl Provider {
             .filter(|(r, _)| !left_out.contains(&r.name))
             .cloned()
             .collect();
+    }
+
+    /// The pages of those of `names` not read yet, fetched at once.
+    fn fetch_pages(&self, names: impl Iterator<Item = Arc<str>>) {
+        let known = self.projects.borrow();
+        let new: Vec<Arc<str>> = names.filter(|n| !known.contains_key(n)).collect();
+        drop(known);
+        ahead::fetch_pages(&self.ctx, new.into_iter());
+    }
+
+    /// What `name` `version` depends on, waited for.
+    fn fetch_meta(&self, name: &str, version: &Version) -> StatedDependencies {
+        let ctx = &self.ctx;
+        let release = Release {
+            index: ctx.index.source().as_ref(),
+            target: &ctx.target,
+            ranks: &ctx.ranks,
+            policy: ctx.policy(name),
+            read: &ctx.read,
+        };
+        ctx.index.wait(release.requires(name, version))
     }
 
     /// The top-level requirements no release of whose project can be installed on the target, each with
@@ -229,10 +159,9 @@ impl Provider {
                 .iter()
                 .map(|t| format!("the input requires {t}"))
                 .collect();
-            causes.push(super::explain::no_versions(
-                &Node::Project(name.into()),
-                self,
-            ));
+            causes.push(no_versions(&Node::Project(name.into()), &self.ctx, |n| {
+                self.project(&n.into())
+            }));
             failures.push(Failure {
                 causes,
                 involved: vec![name.to_string()],
@@ -516,7 +445,8 @@ impl DependencyProvider for Provider {
             .flatten();
         let chosen = binary.or_else(|| newest_within(&project.versions, range));
         if let Some(c) = chosen {
-            self.look_ahead(name, &project, range, &c.version);
+            self.ahead
+                .look_ahead(&self.ctx, name, &project, range, &c.version);
         }
         Ok(match chosen {
             Some(c) => Some(ResolverVersion::Real(c.version.clone())),
@@ -573,7 +503,7 @@ impl DependencyProvider for Provider {
             for extra in extras {
                 add(Node::Extra(name.clone(), extra));
             }
-            self.prefetch(&name, &specifiers);
+            ahead::prefetch(&self.ctx, &name, &specifiers);
         }
         self.stated
             .borrow_mut()

@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
-use super::provider::Provider;
 use crate::core_metadata;
 use crate::dist::DistFile;
 use crate::index::{IndexFile, Lookup, PackageSource, ProjectPage};
@@ -81,20 +80,6 @@ impl StatedDependencies {
             | StatedDependencies::Unknown(_)
             | StatedDependencies::Failed(_) => None,
         }
-    }
-}
-
-impl Provider {
-    pub(super) fn fetch_meta(&self, name: &str, version: &Version) -> StatedDependencies {
-        let ctx = &self.ctx;
-        let release = Release {
-            index: ctx.index.source().as_ref(),
-            target: &ctx.target,
-            ranks: &ctx.ranks,
-            policy: ctx.policy(name),
-            read: &ctx.read,
-        };
-        ctx.index.wait(release.requires(name, version))
     }
 }
 
