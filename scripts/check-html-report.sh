@@ -6,15 +6,20 @@
 #
 #   scripts/check-html-report.sh [REPORT.html] [SCREENSHOT.png]
 #
-# Default report: tests/snapshots/matrix.html, the real output of a run against the local test index
-# (tests/report_formats.rs keeps it current). Installs chromium with apt-get when it is missing (CI runs as
-# root on a fresh Debian machine).
+# Default report: the HTML in tests/snapshots/matrix.html.snap, the real output of a run against the local
+# test index (tests/report_formats.rs keeps it current with insta; the report follows the snapshot's `---`
+# header). Installs chromium with apt-get when it is missing (CI runs as root on a fresh Debian machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-report="${1:-tests/snapshots/matrix.html}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
+if [ $# -ge 1 ]; then
+  report="$1"
+else
+  report="$work/matrix.html"
+  awk 'body { print; next } /^---$/ { if (++rules == 2) body = 1 }' tests/snapshots/matrix.html.snap >"$report"
+fi
 screenshot="${2:-$work/report.png}"
 
 if ! command -v chromium >/dev/null 2>&1; then

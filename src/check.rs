@@ -8,6 +8,7 @@
 //! the verdict of the version the resolver chose.
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::sync::Arc;
 
 use indicatif::ProgressBar;
@@ -75,7 +76,12 @@ pub async fn check_all(
         match joined {
             Ok((i, t, verdict)) => results[i][t] = Some(verdict),
             // A task that panicked leaves its slot empty: reported below as unknown, never guessed.
-            Err(e) => eprintln!("muslcheck: internal error in a lookup task: {e}"),
+            Err(e) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "muslcheck: internal error in a lookup task: {e}"
+                );
+            }
         }
         progress.inc(1);
     }
@@ -172,7 +178,12 @@ pub async fn check_tree(
     while let Some(joined) = tasks.join_next().await {
         match joined {
             Ok((i, t, verdict)) => rows[i][t] = Some(verdict),
-            Err(e) => eprintln!("muslcheck: internal error in a lookup task: {e}"),
+            Err(e) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "muslcheck: internal error in a lookup task: {e}"
+                );
+            }
         }
     }
     let mut rows = rows.into_iter().map(|row| {
@@ -450,7 +461,12 @@ async fn resolve_all(
     while let Some(joined) = tasks.join_next().await {
         match joined {
             Ok((t, resolution)) => out[t] = resolution,
-            Err(e) => eprintln!("muslcheck: internal error in a resolution: {e}"),
+            Err(e) => {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "muslcheck: internal error in a resolution: {e}"
+                );
+            }
         }
     }
     out

@@ -6,6 +6,10 @@
 //! `cli` wires them together and owns the exit codes. The library exists for the binary and the fuzz targets;
 //! it is not a stable API.
 
+// Nothing below the CLI prints: the report goes to the writer the CLI hands it, and the few messages for stderr
+// are written through `std::io::Write`, so that a closed stream is an error to ignore, not a panic.
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
+
 mod advice;
 mod check;
 pub mod cli;

@@ -1,3 +1,6 @@
+#![deny(clippy::print_stdout, clippy::print_stderr, clippy::dbg_macro)]
+
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::Parser;
@@ -10,7 +13,8 @@ fn main() -> ExitCode {
     match cli::run(args) {
         Ok(exit) => exit.into(),
         Err(stop) => {
-            eprintln!("muslcheck: {}", stop.message);
+            // Through a handle: a closed stderr must not turn the exit code into a panic's.
+            let _ = writeln!(std::io::stderr(), "muslcheck: {}", stop.message);
             stop.exit.into()
         }
     }

@@ -361,3 +361,39 @@ fn pep_503_pages_are_cached_too() {
         "the cache changes no verdict"
     );
 }
+
+#[test]
+fn the_default_directory_is_under_xdg_cache_home_else_home_and_is_tagged() {
+    let index = TestIndex::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (home, xdg) = (dir.path().join("home"), dir.path().join("xdg"));
+    let run_with = |xdg_cache_home: &Path| {
+        let out = command()
+            .env_remove("MUSLCHECK_NO_CACHE")
+            .env("HOME", &home)
+            .env("XDG_CACHE_HOME", xdg_cache_home)
+            .current_dir(dir.path())
+            .args([requirements().as_str(), "--no-deps", "--index-url"])
+            .arg(index.url())
+            .args(["--format", "json", "--python", "3.12", "--arch", "x86_64"])
+            .output()
+            .unwrap();
+        assert!(matches!(code(&out), 0 | 1 | 3), "{out:?}");
+    };
+    run_with(&xdg);
+    let tagged = |root: &Path| {
+        std::fs::read(root.join("CACHEDIR.TAG"))
+            .is_ok_and(|tag| tag.starts_with(b"Signature: 8a477f597d28d172789f06886806bc55"))
+    };
+    assert!(!entries(&xdg.join("muslcheck")).is_empty());
+    assert!(
+        tagged(&xdg.join("muslcheck")),
+        "backup tools skip the cache"
+    );
+    assert!(!home.join(".cache").exists());
+    // A relative XDG_CACHE_HOME is invalid (the XDG base directory spec): ~/.cache is used.
+    run_with(Path::new("relative/cache"));
+    assert!(!entries(&home.join(".cache/muslcheck")).is_empty());
+    assert!(tagged(&home.join(".cache/muslcheck")));
+    assert!(!dir.path().join("relative").exists());
+}

@@ -1,15 +1,15 @@
 //! The report formats (`--format markdown|html|sarif|github`) and `--output`, on real runs against the
 //! recorded index: each output is compared with a committed snapshot in `tests/snapshots/`, after the local
-//! index's port and the tool's version are normalised. After an intended change to a renderer, rewrite the
-//! snapshots with `UPDATE_SNAPSHOTS=1 cargo test --test report_formats` and review the diff.
+//! index's port and the tool's version are normalised. The snapshots are insta's (`<name>.snap`: a short
+//! header, then the output as it is). After an intended change to a renderer, run
+//! `cargo insta test --review --test report_formats` (or `INSTA_UPDATE=always cargo test --test
+//! report_formats`) and review the diff. In CI (`CI` set) a difference fails and nothing is written.
 //!
-//! `tests/snapshots/matrix.html` is also what `scripts/check-html-report.sh` opens in a headless browser.
+//! `tests/snapshots/matrix.html.snap` is also what `scripts/check-html-report.sh` opens in a headless browser.
 //! The SARIF output is validated against the official SARIF 2.1.0 JSON schema
 //! (`tests/fixtures/sarif-schema-2.1.0.json`, see `tests/fixtures/README.md`).
 
 mod common;
-
-use std::path::Path;
 
 use common::{TestIndex, code, fixtures, muslcheck};
 use serde_json::Value;
@@ -63,40 +63,20 @@ fn normalise(text: &str, index: &TestIndex) -> String {
         )
 }
 
+/// `actual` against `tests/snapshots/<name>.snap`: the report after insta's `---` header. On a difference
+/// insta shows the diff and the test fails; outside CI it also writes `<name>.snap.new` beside it, for
+/// `cargo insta review` or `INSTA_UPDATE=always` to accept.
 fn snapshot(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/snapshots")
-        .join(name);
-    if std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| !v.is_empty() && v != "0") {
-        std::fs::write(&path, actual).unwrap();
-        return;
-    }
-    let expected = std::fs::read_to_string(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (write it with UPDATE_SNAPSHOTS=1)", path.display()));
-    if expected != actual {
-        let line = expected
-            .lines()
-            .zip(actual.lines())
-            .position(|(a, b)| a != b)
-            .unwrap_or_else(|| expected.lines().count().min(actual.lines().count()));
-        panic!(
-            "{name} differs from the snapshot from line {}:\n--- expected\n{}\n--- actual\n{}\n\
-             (UPDATE_SNAPSHOTS=1 rewrites the snapshots)",
-            line + 1,
-            expected
-                .lines()
-                .skip(line)
-                .take(5)
-                .collect::<Vec<_>>()
-                .join("\n"),
-            actual
-                .lines()
-                .skip(line)
-                .take(5)
-                .collect::<Vec<_>>()
-                .join("\n"),
-        );
-    }
+    // insta ignores how the text ends; a report ends in exactly one newline.
+    assert!(
+        actual.ends_with('\n') && !actual.ends_with("\n\n"),
+        "{name}"
+    );
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path("snapshots");
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!(name, actual));
 }
 
 /// The schema's complaints about a SARIF log (formats such as `uri-reference` included).

@@ -107,43 +107,40 @@ fn config_files(env: &dyn Fn(&str) -> Option<String>, etc: &Path) -> Vec<PathBuf
     files
 }
 
-/// Python's `RawConfigParser` as pip uses it: `[section]` headers, `key = value` or `key: value`, indented
-/// continuation lines joined with newlines, whole-line `#` and `;` comments. Keys are normalized as pip does
-/// (`index_url` is `index-url`); the `--` some people write in front is dropped too.
+/// pip reads its files with Python's `RawConfigParser`, and the `configparser` crate, set up so, follows it
+/// where these settings need it: `[section]` headers (names case-sensitive, so `[Global]` is not pip's
+/// `[global]`), `key = value` or `key: value`, whole-line `#` and `;` comments only (a `#` inside a URL stays),
+/// and lines indented deeper than their key continue its value, joined with newlines, a comment among them
+/// left out. Keys are normalized as pip does (`index_url` is `index-url`); the `--` some people write in front
+/// is dropped too. Lines before the first header, and keys without a value, are not read. A file the crate
+/// cannot read at all (a `[` without `]`, a line that starts with `=`) gives nothing: pip refuses it too.
 fn parse_ini(text: &str) -> Vec<(String, String, String)> {
-    let mut out: Vec<(String, String, String)> = Vec::new();
-    let mut section: Option<String> = None;
-    let mut continuing = false;
-    for line in text.lines() {
-        let trimmed = line.trim();
-        if trimmed.is_empty() || trimmed.starts_with('#') || trimmed.starts_with(';') {
-            continuing = continuing && trimmed.is_empty();
+    // A name no header gives (header names are trimmed): where the lines before the first header go.
+    const BEFORE_ANY_HEADER: &str = " ";
+    let mut defaults = configparser::ini::IniDefault::default();
+    defaults.default_section = BEFORE_ANY_HEADER.to_string();
+    defaults.case_sensitive = true;
+    defaults.multiline = true;
+    defaults.enable_inline_comments = false;
+    let mut parser = configparser::ini::Ini::new_from_defaults(defaults);
+    let Ok(sections) = parser.read(text.to_string()) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (section, keys) in sections {
+        if section == BEFORE_ANY_HEADER {
             continue;
         }
-        if line.starts_with([' ', '\t']) && continuing {
-            if let Some(last) = out.last_mut() {
-                last.2.push('\n');
-                last.2.push_str(trimmed);
-            }
-            continue;
+        for (key, value) in keys {
+            let Some(value) = value else {
+                continue;
+            };
+            let key = key
+                .trim_start_matches("--")
+                .to_lowercase()
+                .replace('_', "-");
+            out.push((section.clone(), key, value));
         }
-        continuing = false;
-        if let Some(name) = trimmed.strip_prefix('[').and_then(|s| s.strip_suffix(']')) {
-            // Section names are case-sensitive in configparser, so `[Global]` is not pip's `[global]`.
-            section = Some(name.trim().to_string());
-            continue;
-        }
-        let (Some(section), Some(split)) = (&section, trimmed.find(['=', ':'])) else {
-            continue;
-        };
-        let key = trimmed[..split]
-            .trim()
-            .trim_start_matches("--")
-            .to_lowercase()
-            .replace('_', "-");
-        let value = trimmed[split + 1..].trim().to_string();
-        out.push((section.clone(), key, value));
-        continuing = true;
     }
     out
 }
@@ -308,6 +305,38 @@ mod tests {
         assert_eq!(
             parse_ini("[Global]\nIndex_URL = x\n")[0],
             ("Global".into(), "index-url".into(), "x".into())
+        );
+    }
+
+    /// What Python's `RawConfigParser` reads from each of these (checked against CPython 3).
+    #[test]
+    fn reads_as_pythons_configparser_does() {
+        let one = |text: &str| {
+            parse_ini(text)
+                .into_iter()
+                .map(|(_, k, v)| (k, v))
+                .collect::<Vec<_>>()
+        };
+        let pair = |k: &str, v: &str| (k.to_string(), v.to_string());
+        // A comment among continuation lines leaves the value going on.
+        assert_eq!(
+            one(
+                "[global]\nextra-index-url =\n    http://a.example/simple\n# note\n    http://b.example/simple\n"
+            ),
+            [pair(
+                "extra-index-url",
+                "\nhttp://a.example/simple\nhttp://b.example/simple"
+            )]
+        );
+        // A line continues a value only when indented deeper than its key.
+        assert_eq!(
+            one("[global]\n  index-url = http://a.example/\n  timeout = 5\n"),
+            [pair("index-url", "http://a.example/"), pair("timeout", "5")]
+        );
+        // No inline comments.
+        assert_eq!(
+            one("[global]\nindex-url = http://a.example/#frag ; kept\n"),
+            [pair("index-url", "http://a.example/#frag ; kept")]
         );
     }
 }

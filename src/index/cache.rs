@@ -386,38 +386,23 @@ fn create_private_dir(dir: &Path) -> std::io::Result<()> {
     #[cfg(unix)]
     std::os::unix::fs::DirBuilderExt::mode(&mut builder, 0o700);
     builder.create(dir)?;
-    // Backup tools skip a directory tagged so (https://bford.info/cachedir/).
+    // Backup tools skip a directory tagged so (the Cache Directory Tagging Specification).
     if let Some(root) = dir.parent() {
-        let tag = root.join("CACHEDIR.TAG");
-        if !tag.exists() {
-            let _ = std::fs::write(
-                tag,
-                "Signature: 8a477f597d28d172789f06886806bc55\n# muslcheck's cache of index answers\n",
-            );
-        }
+        let _ = cachedir::ensure_tag(root);
     }
     Ok(())
 }
 
 /// The platform's cache directory for muslcheck: `$XDG_CACHE_HOME/muslcheck` or `~/.cache/muslcheck` (Linux
-/// and other Unix), `~/Library/Caches/muslcheck` (macOS), `%LOCALAPPDATA%\muslcheck\cache` (Windows). `None`
-/// when the environment names no home.
+/// and other Unix; a relative XDG_CACHE_HOME is invalid under the XDG base directory spec and ignored),
+/// `~/Library/Caches/muslcheck` (macOS), `%LOCALAPPDATA%\muslcheck\cache` (Windows). Without `HOME`, the home
+/// directory is the user's in the password database, as pip's `expanduser` finds it; `None` when there is none.
 pub fn default_dir() -> Option<PathBuf> {
-    let var = |name| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
+    let base = dirs::cache_dir()?;
     if cfg!(windows) {
-        return var("LOCALAPPDATA").map(|d| d.join("muslcheck").join("cache"));
-    }
-    if cfg!(target_os = "macos") {
-        return var("HOME").map(|h| h.join("Library/Caches/muslcheck"));
-    }
-    // The XDG base directory spec: a relative XDG_CACHE_HOME is invalid and ignored.
-    match var("XDG_CACHE_HOME").filter(|d| d.is_absolute()) {
-        Some(xdg) => Some(xdg.join("muslcheck")),
-        None => var("HOME").map(|h| h.join(".cache/muslcheck")),
+        Some(base.join("muslcheck").join("cache"))
+    } else {
+        Some(base.join("muslcheck"))
     }
 }
 

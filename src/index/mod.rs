@@ -87,23 +87,22 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-/// `%2B` → `+`: user names, passwords and file names in URLs are percent-encoded.
+/// `%2B` → `+`: user names, passwords and file names in URLs are percent-encoded. A `%` not followed by two
+/// hex digits stays as it is, and bytes that are not UTF-8 become U+FFFD.
 pub(crate) fn percent_decode(s: &str) -> String {
-    let hex = |b: u8| (b as char).to_digit(16).map(|d| d as u8);
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && i + 2 < bytes.len()
-            && let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
-        {
-            out.push(hi << 4 | lo);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoding_keeps_what_is_not_an_escape() {
+        assert_eq!(percent_decode("demo-1.3%2Blocal"), "demo-1.3+local");
+        assert_eq!(percent_decode("p%40ss%3a%zz%4"), "p@ss:%zz%4");
+        assert_eq!(percent_decode("%C3%A9%FF"), "é\u{fffd}");
     }
-    String::from_utf8_lossy(&out).into_owned()
 }

@@ -2,9 +2,10 @@
 //! `~/.netrc`; the `machine` entry whose name is the request's host (the port is not part of the match), else
 //! the `default` entry. Used only for hosts whose index URL carries no credentials of its own.
 //!
-//! The grammar is Python's `netrc` module's: whitespace-separated tokens, a token may be double-quoted (with
-//! `\` escaping the next character), `#` starts a comment to the end of the line, `macdef NAME` is followed by
-//! a macro body that runs to the next blank line, and `account` values are read and ignored.
+//! The file is read by `rust-netrc`, a translation of Python's `netrc` module, which requests uses:
+//! whitespace-separated tokens, a token may be double-quoted (with `\` escaping the next character), `#`
+//! starts a comment, `macdef NAME` is followed by a macro body that runs to the next blank line, `account`
+//! values are read and ignored, and a keyword at the end of the file reads as an empty value.
 
 use std::path::{Path, PathBuf};
 
@@ -18,6 +19,7 @@ struct Entry {
 /// A parsed `.netrc`. Its `Debug` shows the machines only, never a login or password.
 #[derive(Clone, Default)]
 pub struct Netrc {
+    /// By name, so that the lookup below does not depend on the order of a hash map.
     machines: Vec<(String, Entry)>,
     default: Option<Entry>,
 }
@@ -35,74 +37,54 @@ impl std::fmt::Debug for Netrc {
 }
 
 impl Netrc {
-    /// The login and password for `host`: its own entry, else
-    /// the default entry.
     /// No machine and no default: nothing to send.
     pub fn is_empty(&self) -> bool {
         self.machines.is_empty() && self.default.is_none()
     }
 
+    /// The login and password for `host`: its own entry (the name as written first, else in any case), else
+    /// the default entry.
     pub fn credentials(&self, host: &str) -> Option<(String, Option<String>)> {
-        self.machines
-            .iter()
-            .find(|(machine, _)| machine.eq_ignore_ascii_case(host))
-            .map(|(_, entry)| entry)
+        let named = |same: &dyn Fn(&str) -> bool| {
+            self.machines
+                .iter()
+                .find(|(machine, _)| same(machine))
+                .map(|(_, entry)| entry)
+        };
+        named(&|m| m == host)
+            .or_else(|| named(&|m| m.eq_ignore_ascii_case(host)))
             .or(self.default.as_ref())
             .map(|e| (e.login.clone(), Some(e.password.clone())))
     }
 
+    /// A later entry for the same machine wins, as in Python's `netrc`. The error names the line only: the
+    /// parser's own message quotes the word it did not expect, which may be a password that lost its keyword.
     pub fn parse(text: &str) -> Result<Netrc, String> {
-        let mut netrc = Netrc::default();
-        let mut tokens = Tokens { rest: text };
-        // The entry being filled: its machine name (None for `default`) and its fields.
-        let mut current: Option<(Option<String>, Entry)> = None;
-        let finish = |netrc: &mut Netrc, current: Option<(Option<String>, Entry)>| match current {
-            Some((Some(machine), entry)) => {
-                // A machine named twice: the later entry wins, as in Python's `netrc`.
-                netrc.machines.retain(|(m, _)| *m != machine);
-                netrc.machines.push((machine, entry));
+        let parsed = text.parse::<netrc::Netrc>().map_err(|e| {
+            let text = e.to_string();
+            let line = text
+                .rsplit_once("(line ")
+                .and_then(|(_, n)| n.strip_suffix(')'))
+                .and_then(|n| n.parse::<u32>().ok());
+            match line {
+                Some(line) => format!("line {line} is not netrc as Python's netrc module reads it"),
+                None => "it is not netrc as Python's netrc module reads it".to_string(),
             }
-            Some((None, entry)) => netrc.default = Some(entry),
-            None => {}
-        };
-        while let Some(token) = tokens.next() {
-            match token.as_str() {
-                "machine" => {
-                    finish(&mut netrc, current.take());
-                    let name = tokens.next().ok_or("`machine` without a name")?;
-                    current = Some((Some(name), Entry::default()));
-                }
-                "default" => {
-                    finish(&mut netrc, current.take());
-                    current = Some((None, Entry::default()));
-                }
-                "login" | "user" | "password" | "passwd" | "account" => {
-                    let value = tokens.next().ok_or(format!("`{token}` without a value"))?;
-                    let Some((_, entry)) = current.as_mut() else {
-                        return Err(format!("`{token}` before any `machine` or `default`"));
-                    };
-                    match token.as_str() {
-                        "login" | "user" => entry.login = value,
-                        "password" | "passwd" => entry.password = value,
-                        _ => {}
-                    }
-                }
-                "macdef" => {
-                    finish(&mut netrc, current.take());
-                    tokens.next().ok_or("`macdef` without a name")?;
-                    tokens.skip_macro();
-                }
-                // Never quote the word: it may be a password that lost its keyword.
-                _ => {
-                    return Err(
-                        "an unexpected word (not machine, default, login, password, account \
-                                or macdef)"
-                            .into(),
-                    );
-                }
+        })?;
+        let mut netrc = Netrc::default();
+        for (name, auth) in parsed.hosts {
+            let entry = Entry {
+                login: auth.login,
+                password: auth.password,
+            };
+            // Python's `netrc` keeps the `default` entry under that name too.
+            if name == "default" {
+                netrc.default = Some(entry);
+            } else {
+                netrc.machines.push((name, entry));
             }
         }
-        finish(&mut netrc, current);
+        netrc.machines.sort_by(|a, b| a.0.cmp(&b.0));
         Ok(netrc)
     }
 }
@@ -114,70 +96,6 @@ pub fn locate(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
         None => Path::new(&env("HOME")?).join(".netrc"),
     };
     path.is_file().then_some(path)
-}
-
-struct Tokens<'a> {
-    rest: &'a str,
-}
-
-impl Tokens<'_> {
-    fn next(&mut self) -> Option<String> {
-        loop {
-            self.rest = self.rest.trim_start();
-            if self.rest.starts_with('#') {
-                let end = self.rest.find('\n').unwrap_or(self.rest.len());
-                self.rest = &self.rest[end..];
-                continue;
-            }
-            break;
-        }
-        let mut chars = self.rest.char_indices();
-        let (_, first) = chars.next()?;
-        let mut token = String::new();
-        if first == '"' {
-            let mut escaped = false;
-            for (i, c) in chars {
-                if escaped {
-                    token.push(c);
-                    escaped = false;
-                } else if c == '\\' {
-                    escaped = true;
-                } else if c == '"' {
-                    self.rest = &self.rest[i + 1..];
-                    return Some(token);
-                } else {
-                    token.push(c);
-                }
-            }
-            self.rest = "";
-            return Some(token);
-        }
-        let end = self
-            .rest
-            .find(char::is_whitespace)
-            .unwrap_or(self.rest.len());
-        let mut escaped = false;
-        for c in self.rest[..end].chars() {
-            if escaped || c != '\\' {
-                token.push(c);
-                escaped = false;
-            } else {
-                escaped = true;
-            }
-        }
-        self.rest = &self.rest[end..];
-        Some(token)
-    }
-
-    /// A macro body runs from the line after `macdef NAME` to the first empty line.
-    fn skip_macro(&mut self) {
-        let after_line = self.rest.find('\n').map_or("", |i| &self.rest[i + 1..]);
-        self.rest = match after_line.find("\n\n") {
-            Some(i) => &after_line[i + 2..],
-            None if after_line.starts_with('\n') => &after_line[1..],
-            None => "",
-        };
-    }
 }
 
 #[cfg(test)]
@@ -242,12 +160,27 @@ mod tests {
         for text in [
             "login u password p",
             "machine",
-            "machine a password",
             "machine a hunter2 x",
+            "machine a login u hunter2",
+            // Python's `netrc` knows no `passwd`, so neither pip nor muslcheck reads this file.
+            "machine a passwd hunter2",
         ] {
             let err = Netrc::parse(text).unwrap_err();
             assert!(!err.contains("hunter2"), "{text}: {err}");
         }
+        assert_eq!(
+            Netrc::parse("machine a login u\n\nhunter2").unwrap_err(),
+            "line 3 is not netrc as Python's netrc module reads it"
+        );
+    }
+
+    #[test]
+    fn a_keyword_at_the_end_reads_as_an_empty_value_as_in_python() {
+        let netrc = Netrc::parse("machine a.example login u password").unwrap();
+        assert_eq!(
+            creds(&netrc, "a.example"),
+            Some(("u".into(), String::new()))
+        );
     }
 
     #[test]

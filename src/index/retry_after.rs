@@ -24,54 +24,13 @@ fn parse(value: &str, now: u64) -> Option<Duration> {
     Some(Duration::from_secs(at.saturating_sub(now)))
 }
 
-/// An HTTP-date as seconds since the Unix epoch.
+/// An HTTP-date as seconds since the Unix epoch. `httpdate` reads the three forms RFC 9110 names, and only
+/// them: a date whose weekday does not match it, or a time past 23:59:59, is not one.
 fn http_date(value: &str) -> Option<u64> {
-    let words: Vec<&str> = value.split_whitespace().collect();
-    let (day, month, year, time) = match words.as_slice() {
-        // IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
-        [_, day, month, year, time, "GMT"] => (*day, *month, year.parse().ok()?, *time),
-        // RFC 850: `Sunday, 06-Nov-94 08:49:37 GMT`; a two-digit year is 1970–2069 (a date long past waits
-        // nothing either way).
-        [_, date, time, "GMT"] => {
-            let mut parts = date.split('-');
-            let (day, month, yy) = (parts.next()?, parts.next()?, parts.next()?);
-            if parts.next().is_some() || yy.len() != 2 {
-                return None;
-            }
-            let yy: u64 = yy.parse().ok()?;
-            (
-                day,
-                month,
-                if yy < 70 { 2000 + yy } else { 1900 + yy },
-                *time,
-            )
-        }
-        // asctime: `Sun Nov  6 08:49:37 1994`.
-        [_, month, day, time, year] => (*day, *month, year.parse().ok()?, *time),
-        _ => return None,
-    };
-    let day: u64 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
-    let month = MONTHS.iter().position(|m| *m == month)? as u64 + 1;
-    let mut hms = time.split(':').map(|p| p.parse::<u64>().ok());
-    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
-    if hms.next().is_some() || h > 23 || m > 59 || s > 60 || !(1970..=9999).contains(&year) {
-        return None;
-    }
-    Some(days_since_epoch(year, month, day) * 86_400 + h * 3600 + m * 60 + s)
-}
-
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// Days from 1970-01-01 to a civil date of the proleptic Gregorian calendar (year 1970 or later), counting
-/// years from March so that the leap day falls at the end of one.
-fn days_since_epoch(year: u64, month: u64, day: u64) -> u64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let (era, year_of_era) = (year / 400, year % 400);
-    let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
+    let at = httpdate::parse_http_date(value).ok()?;
+    at.duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs())
 }
 
 #[cfg(test)]
@@ -147,6 +106,8 @@ mod tests {
             "Sun, 06 Nov 1969 08:49:37 GMT",
             "Sunday, 06-Nov-1994 08:49:37 GMT",
             "Sun Nov  6 08:49:37:00 1994",
+            // A weekday that is not the date's.
+            "Mon, 06 Nov 1994 08:49:37 GMT",
         ] {
             assert_eq!(parse(value, EXAMPLE), None, "{value:?}");
         }

@@ -259,4 +259,29 @@ mod tests {
             assert!(decode(body, &base).unwrap().files.len() <= 1);
         }
     }
+
+    /// Python's `html.parser`, which pip uses, reads an unquoted value up to whitespace or `>` (slashes
+    /// included) and takes tabs and carriage returns as whitespace around `=`: so does this reader.
+    #[test]
+    fn unquoted_values_and_any_whitespace_read_as_pip_reads_them() {
+        let body = b"<a href=/p/demo-1.0.tar.gz>demo-1.0.tar.gz</a>\n\
+<a\thref\t=\t\"demo-1.1.tar.gz\"\r\ndata-requires-python=\"&gt;=3.8\">demo-1.1.tar.gz</a>";
+        let base = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
+        let page = decode(body, &base).unwrap();
+        let read: Vec<(&str, Option<&str>)> = page
+            .files
+            .iter()
+            .map(|f| (f.url.as_str(), f.requires_python.as_deref()))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                ("http://127.0.0.1:9/p/demo-1.0.tar.gz", None),
+                (
+                    "http://127.0.0.1:9/simple/demo/demo-1.1.tar.gz",
+                    Some(">=3.8")
+                ),
+            ]
+        );
+    }
 }

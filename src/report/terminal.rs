@@ -5,19 +5,22 @@
 
 use std::fmt::Write;
 
+use anstyle::{AnsiColor, Style};
+
 use super::{ApkPlan, Compare, Package, Report, TargetInfo, is_problem, outcome_cell};
 use crate::verdict::{Ignored, Outcome, Verdict};
 
-const RESET: &str = "\x1b[0m";
-const BOLD: &str = "\x1b[1m";
-const DIM: &str = "\x1b[2m";
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const WARNING: Style = AnsiColor::Yellow.on_default();
+const ERROR: Style = AnsiColor::Red.on_default().bold();
 
-fn colour(outcome: Outcome) -> &'static str {
+fn colour(outcome: Outcome) -> Style {
     match outcome {
-        Outcome::Fail | Outcome::Missing => "\x1b[1;31m",
-        Outcome::Build => "\x1b[1;33m",
-        Outcome::Unknown => "\x1b[1;35m",
-        Outcome::Wheel => "\x1b[32m",
+        Outcome::Fail | Outcome::Missing => ERROR,
+        Outcome::Build => AnsiColor::Yellow.on_default().bold(),
+        Outcome::Unknown => AnsiColor::Magenta.on_default().bold(),
+        Outcome::Wheel => AnsiColor::Green.on_default(),
         Outcome::Skip => DIM,
     }
 }
@@ -45,9 +48,10 @@ pub fn render(report: &Report, color: bool) -> String {
 struct Painter(bool);
 
 impl Painter {
-    fn paint(self, code: &str, text: &str) -> String {
+    /// The text in `style`, then the reset (`{style:#}`), or the text alone without colour.
+    fn paint(self, style: Style, text: &str) -> String {
         if self.0 {
-            format!("{code}{text}{RESET}")
+            format!("{style}{text}{style:#}")
         } else {
             text.to_string()
         }
@@ -81,7 +85,7 @@ fn header(out: &mut String, report: &Report, p: Painter) {
         let _ = writeln!(out, "{}", p.paint(DIM, note));
     }
     for warning in &report.warnings {
-        let _ = writeln!(out, "{} {warning}", p.paint("\x1b[33m", "warning:"));
+        let _ = writeln!(out, "{} {warning}", p.paint(WARNING, "warning:"));
     }
     if !report.errors.is_empty() {
         out.push('\n');
@@ -89,7 +93,7 @@ fn header(out: &mut String, report: &Report, p: Painter) {
             let _ = writeln!(
                 out,
                 "{} {}: {}",
-                p.paint("\x1b[1;31m", "error:"),
+                p.paint(ERROR, "error:"),
                 e.location(),
                 e.message
             );
@@ -341,4 +345,47 @@ fn rows_for<'r>(report: &'r Report, target: &str) -> Vec<Row<'r>> {
         .collect();
     rows.sort_by_key(|r| r.verdict.outcome.severity_rank());
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The escape sequences taken out: what a colour terminal shows as text.
+    fn without_escapes(text: &str) -> String {
+        let mut out = String::new();
+        let mut rest = text;
+        while let Some(at) = rest.find('\x1b') {
+            out.push_str(&rest[..at]);
+            let end = rest[at..].find('m').expect("an SGR sequence ends in m");
+            rest = &rest[at + end + 1..];
+        }
+        out.push_str(rest);
+        out
+    }
+
+    #[test]
+    fn colour_changes_no_text_and_every_style_is_reset() {
+        let report = super::super::tests::sample();
+        let plain = render(&report, false);
+        let coloured = render(&report, true);
+        assert!(!plain.contains('\x1b'));
+        // A coloured cell keeps its padding: the reset after it ends the line.
+        let shown: Vec<String> = without_escapes(&coloured)
+            .lines()
+            .map(|l| l.trim_end().to_string())
+            .collect();
+        assert_eq!(shown, plain.lines().collect::<Vec<_>>());
+        assert!(
+            coloured.contains(&format!("{ERROR}error:\x1b[0m")),
+            "{coloured}"
+        );
+        assert!(
+            coloured.contains(&format!("{BOLD}muslcheck\x1b[0m ")),
+            "{coloured}"
+        );
+        for line in coloured.lines().filter(|l| l.contains('\x1b')) {
+            assert!(line.rfind("\x1b[0m") > line.rfind("\x1b[1m"), "{line:?}");
+        }
+    }
 }
