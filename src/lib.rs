@@ -9,7 +9,6 @@
 mod advice;
 mod check;
 pub mod cli;
-mod config;
 mod core_metadata;
 mod data;
 mod dist;
@@ -20,6 +19,7 @@ mod pep;
 mod report;
 mod resolve;
 mod select;
+mod settings;
 pub mod target;
 mod verdict;
 

@@ -4,8 +4,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 
-use super::targets::LibcKind;
 use crate::index::DEFAULT_MAX_MB;
+use crate::target::matrix::LibcKind;
 use crate::target::{Arch, MuslVersion, PythonVersion};
 
 /// What `pip install` does on an Alpine (musl) image, for every requirement, before anyone builds.

@@ -10,11 +10,6 @@ use std::time::Duration;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 mod args;
-mod index_sources;
-mod pip_config;
-mod plan;
-mod settings;
-mod targets;
 
 use crate::check::{Dependency, Settings, check_all, check_tree, pinned_closure};
 use crate::index::{
@@ -27,9 +22,11 @@ use crate::report::{
     emit_dockerfile, no_workflow_commands, render_github, render_html, render_markdown,
     render_sarif, render_terminal,
 };
+use crate::settings::{index_urls as index_sources, merge as settings};
+use crate::target::matrix::Plan;
+use crate::target::plan;
 use crate::verdict::Outcome;
 pub use args::{Args, Emit, FailOn, Format};
-use targets::Plan;
 
 /// The exit codes of docs/design.md, in one place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,7 +195,7 @@ pub fn run(args: Args) -> Result<Exit, Stop> {
     report.errors.extend(log.errors);
     report.errors.extend(config_errors);
     crate::advice::enrich(&mut report, crate::data::knowledge);
-    let expired = report.apply_ignores(&ignore, &crate::config::today());
+    let expired = report.apply_ignores(&ignore, &crate::settings::file::today());
     report.warnings.extend(expired);
     report.notes = notes;
     report.redact();

@@ -492,7 +492,7 @@ impl Report {
     /// the gate passes over them; returns a warning for each entry that expired or names no package.
     pub fn apply_ignores(
         &mut self,
-        entries: &[crate::config::IgnoreEntry],
+        entries: &[crate::settings::file::IgnoreEntry],
         today: &str,
     ) -> Vec<String> {
         let mut warnings = Vec::new();

@@ -20,8 +20,8 @@ use std::path::Path;
 
 use url::Url;
 
-use super::Args;
-use super::pip_config;
+use super::pip_conf as pip_config;
+use crate::cli::Args;
 use crate::index::{DEFAULT_INDEX_URL, redact};
 use crate::input::Input;
 

@@ -2,8 +2,8 @@
 //! note of how each was derived. A glibc (`-slim`) image is always put beside its Alpine counterpart: the
 //! question muslcheck answers is what switching to Alpine does.
 
-use super::Args;
-use super::targets::{Plan, comparison, counterpart, libcs, matrix};
+use super::matrix::{Plan, comparison, counterpart, libcs, matrix};
+use crate::cli::Args;
 use crate::data;
 use crate::image::{self, dockerfile};
 use crate::input::{Input, RequiresPython};

@@ -3,10 +3,10 @@
 
 use clap::ValueEnum;
 
-use super::targets::LibcKind;
-use super::{Args, FailOn};
-use crate::config::{self, IgnoreEntry};
+use super::file::{self as config, IgnoreEntry};
+use crate::cli::{Args, FailOn};
 use crate::report::ErrorEntry;
+use crate::target::matrix::LibcKind;
 
 pub struct Merged {
     pub args: Args,
