@@ -12,6 +12,7 @@ pub mod cli;
 mod core_metadata;
 mod data;
 mod dist;
+mod exit;
 pub mod image;
 mod index;
 pub mod input;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Parser, ValueEnum};
 
 use crate::index::DEFAULT_MAX_MB;
+use crate::report;
 use crate::target::matrix::LibcKind;
 use crate::target::{Arch, MuslVersion, PythonVersion};
 
@@ -207,6 +208,16 @@ pub enum FailOn {
     Build,
     Fail,
     Never,
+}
+
+impl From<FailOn> for report::FailOn {
+    fn from(gate: FailOn) -> Self {
+        match gate {
+            FailOn::Build => report::FailOn::Build,
+            FailOn::Fail => report::FailOn::Fail,
+            FailOn::Never => report::FailOn::Never,
+        }
+    }
 }
 
 /// A size in MiB: a finite number, zero or more.

@@ -1,9 +1,7 @@
 //! The command line: turning the flags (`args.rs`) into settings, running the pipeline, and the exit code.
 
-use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
 use std::path::Path;
-use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -11,35 +9,21 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 mod args;
 
-use crate::check::{Dependency, Settings, check_all, check_tree, pinned_closure};
+use crate::check::{Settings, check_all, check_tree, pinned_closure};
 use crate::index::{
     Backoff, CacheMode, CacheOptions, ClientError, IndexClient, IndexOptions, Netrc,
     default_cache_dir, locate_netrc,
 };
 use crate::input::{Input, Selection, Wanted, read_inputs};
 use crate::report::{
-    ErrorEntry, Package, Report, SCHEMA_VERSION, Source, TargetInfo, Tool, compare_targets,
-    emit_dockerfile, no_workflow_commands, render_github, render_html, render_markdown,
-    render_sarif, render_terminal,
+    build_report, emit_apk, emit_dockerfile, exit_code, no_workflow_commands, render_github,
+    render_html, render_markdown, render_sarif, render_terminal,
 };
 use crate::settings::{index_urls as index_sources, merge as settings};
-use crate::target::matrix::Plan;
 use crate::target::plan;
-use crate::verdict::Outcome;
 pub use args::{Args, Emit, FailOn, Format};
 
-/// The exit codes of docs/design.md, in one place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Exit {
-    Ok = 0,
-    Gate = 1,
-    /// A usage error, or input that could not be read or parsed.
-    Usage = 2,
-    Unknown = 3,
-    /// muslcheck could not do its work: the report could not be written, HTTPS or the runtime could not be
-    /// set up. Not the input's fault, so not 2.
-    Environment = 4,
-}
+pub use crate::exit::Exit;
 
 /// Why a run stopped before or while writing its report: the message, and the exit code it ends with.
 #[derive(Debug)]
@@ -64,12 +48,6 @@ impl From<String> for Stop {
             exit: Exit::Usage,
             message,
         }
-    }
-}
-
-impl From<Exit> for ExitCode {
-    fn from(e: Exit) -> Self {
-        ExitCode::from(e as u8)
     }
 }
 
@@ -195,7 +173,7 @@ pub fn run(args: Args) -> Result<Exit, Stop> {
     report.errors.extend(log.errors);
     report.errors.extend(config_errors);
     crate::advice::enrich(&mut report, crate::data::knowledge);
-    let expired = report.apply_ignores(&ignore, &crate::settings::file::today());
+    let expired = report.apply_ignores(&ignore, &crate::report::today());
     report.warnings.extend(expired);
     report.notes = notes;
     report.redact();
@@ -213,10 +191,7 @@ pub fn run(args: Args) -> Result<Exit, Stop> {
                 .map(|(path, _)| path.as_str());
             emit_dockerfile(&report, requirements)
         }
-        (Some(Emit::Apk), _) => match &report.apk {
-            Some(apk) => emit_apk(apk),
-            None => "# nothing builds from source on the Alpine targets\n".to_string(),
-        },
+        (Some(Emit::Apk), _) => emit_apk(&report),
         (None, Format::Json) => report.to_json(),
         (None, Format::Terminal) => render_terminal(&report, args.output.is_none() && use_colour()),
         (None, Format::Markdown) => render_markdown(&report),
@@ -234,7 +209,10 @@ pub fn run(args: Args) -> Result<Exit, Stop> {
         None => write_stdout(&text),
     }
     .map_err(Stop::environment)?;
-    Ok(exit_code(&report, args.fail_on.unwrap_or(FailOn::Build)))
+    Ok(exit_code(
+        &report,
+        args.fail_on.map(Into::into).unwrap_or_default(),
+    ))
 }
 
 /// The cache settings from `--cache-dir`, `--no-cache`, `--refresh`, `--offline` and `--cache-max-mb`.
@@ -276,24 +254,6 @@ fn cache_options(args: &Args, warnings: &mut Vec<String>) -> Result<Option<Cache
         // In range by `parse_mib`; a float-to-int cast saturates.
         max_bytes: (args.cache_max_mb * 1024.0 * 1024.0) as u64,
     }))
-}
-
-/// The two `apk add` lines, and the packages whose build dependencies are not known.
-fn emit_apk(apk: &crate::report::ApkPlan) -> String {
-    let mut out = String::new();
-    for line in [&apk.build_command, &apk.run_command] {
-        if !line.is_empty() {
-            out.push_str(line);
-            out.push('\n');
-        }
-    }
-    if !apk.unknown.is_empty() {
-        out.push_str(&format!(
-            "# build dependencies not known for: {}\n",
-            apk.unknown.join(", ")
-        ));
-    }
-    out
 }
 
 /// The netrc file pip would read (`NETRC`, else `~/.netrc`). A file that does not parse is a warning, as
@@ -382,140 +342,6 @@ fn choose_mode(args: &Args, input: &Input) -> Mode {
     Mode::Tree(
         "dependency tree: resolved on each target (--no-deps checks only the requirements listed)",
     )
-}
-
-fn build_report(
-    input: &Input,
-    plan: &Plan,
-    verdicts: Vec<Vec<crate::verdict::Verdict>>,
-    dependencies: Vec<Dependency>,
-    indexes: Vec<String>,
-    warnings: Vec<String>,
-) -> Report {
-    let ids: Vec<String> = plan.targets.iter().map(|p| p.target.id()).collect();
-    let added = dependencies.into_iter().map(|dependency| {
-        let source = dependency
-            .entry
-            .map(|i| &input.entries[i].source)
-            .map_or_else(
-                || Source {
-                    path: input
-                        .files
-                        .first()
-                        .map(|(p, _)| p.clone())
-                        .unwrap_or_default(),
-                    line: 0,
-                    key: None,
-                },
-                |s| Source {
-                    path: s.path.clone(),
-                    line: s.line,
-                    key: s.key.clone(),
-                },
-            );
-        Package {
-            name: Some(dependency.name),
-            version: dependency.verdicts.iter().find_map(|v| v.version.clone()),
-            requirement: dependency.requirement,
-            source,
-            targets: ids.iter().cloned().zip(dependency.verdicts).collect(),
-        }
-    });
-    let packages = input
-        .entries
-        .iter()
-        .zip(verdicts)
-        .map(|(entry, verdicts)| {
-            let name = match &entry.wanted {
-                Wanted::Index(r) => Some(r.name.clone()),
-                Wanted::NotIndex { name, .. } => name.clone(),
-            };
-            Package {
-                name,
-                version: verdicts.first().and_then(|v| v.version.clone()),
-                requirement: entry.text.clone(),
-                source: Source {
-                    path: entry.source.path.clone(),
-                    line: entry.source.line,
-                    key: entry.source.key.clone(),
-                },
-                targets: ids
-                    .iter()
-                    .cloned()
-                    .zip(verdicts)
-                    .collect::<BTreeMap<_, _>>(),
-            }
-        })
-        .chain(added)
-        .collect();
-    let mut indexes = indexes.into_iter();
-    let mut report = Report {
-        schema_version: SCHEMA_VERSION,
-        tool: Tool::default(),
-        index: indexes.next().unwrap_or_default(),
-        extra_index_urls: indexes.collect(),
-        targets: plan
-            .targets
-            .iter()
-            .map(|p| TargetInfo::new(&p.target, p.image.clone()))
-            .collect(),
-        packages,
-        errors: input.errors.iter().map(ErrorEntry::from).collect(),
-        summary: BTreeMap::new(),
-        download: BTreeMap::new(),
-        compare: None,
-        apk: None,
-        warnings,
-        notes: Vec::new(),
-    };
-    report.summarize();
-    if let Some(comparison) = &plan.compare {
-        let labels: BTreeMap<String, String> = report
-            .targets
-            .iter()
-            .map(|t| t.id.clone())
-            .zip(report.labels())
-            .collect();
-        let pairs: Vec<(String, String)> = comparison
-            .pairs
-            .iter()
-            .map(|(a, b)| (ids[*a].clone(), ids[*b].clone()))
-            .collect();
-        report.compare = Some(compare_targets(
-            &comparison.from,
-            &comparison.to,
-            &pairs,
-            &report.packages,
-            &labels,
-        ));
-    }
-    report
-}
-
-/// docs/design.md: 2 (bad input) before 1 (the gate) before 3 (unknown lookups).
-pub fn exit_code(report: &Report, fail_on: FailOn) -> Exit {
-    let outcomes = || {
-        report
-            .packages
-            .iter()
-            .flat_map(|p| p.targets.values())
-            .filter(|v| v.ignored.is_none())
-            .map(|v| v.outcome)
-    };
-    let gate = |o: Outcome| match fail_on {
-        FailOn::Build => matches!(o, Outcome::Build | Outcome::Fail | Outcome::Missing),
-        FailOn::Fail => matches!(o, Outcome::Fail | Outcome::Missing),
-        FailOn::Never => false,
-    };
-    if !report.errors.is_empty() {
-        Exit::Usage
-    } else if outcomes().any(gate) {
-        Exit::Gate
-    } else if outcomes().any(|o| o == Outcome::Unknown) {
-        Exit::Unknown
-    } else {
-        Exit::Ok
-    }
 }
 
 fn progress_bar(len: u64, template: &str) -> ProgressBar {

@@ -3,9 +3,10 @@
 
 use clap::ValueEnum;
 
-use super::file::{self as config, IgnoreEntry};
+use super::file as config;
 use crate::cli::{Args, FailOn};
 use crate::report::ErrorEntry;
+use crate::report::IgnoreEntry;
 use crate::target::matrix::LibcKind;
 
 pub struct Merged {

@@ -6,6 +6,8 @@
 pub(crate) mod matrix;
 pub(crate) mod plan;
 
+pub use matrix::Plan;
+
 use std::fmt;
 use std::str::FromStr;
 
