@@ -6,8 +6,7 @@ use clap::{Parser, ValueEnum};
 
 use crate::index::DEFAULT_MAX_MB;
 use crate::report;
-use crate::target::matrix::LibcKind;
-use crate::target::{Arch, MuslVersion, PythonVersion};
+use crate::target::{self, Arch, MuslVersion, PythonVersion};
 
 /// What `pip install` does on an Alpine (musl) image, for every requirement, before anyone builds.
 #[derive(Debug, Clone, Parser)]
@@ -203,6 +202,23 @@ pub enum Emit {
     Dockerfile,
 }
 
+/// A C library family: `target::LibcKind` as clap reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LibcKind {
+    Musl,
+    Glibc,
+}
+
+impl From<LibcKind> for target::LibcKind {
+    fn from(kind: LibcKind) -> Self {
+        match kind {
+            LibcKind::Musl => target::LibcKind::Musl,
+            LibcKind::Glibc => target::LibcKind::Glibc,
+        }
+    }
+}
+
+/// The gate: `report::FailOn` as clap reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     Build,

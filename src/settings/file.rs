@@ -23,7 +23,7 @@ use crate::report::IgnoreEntry;
 
 /// The settings a file gives; every field optional.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Config {
+pub struct SettingsFile {
     /// Where the settings came from: `muslcheck.toml`, `pyproject.toml [tool.muslcheck]`.
     pub source: String,
     pub python: Vec<String>,
@@ -88,7 +88,10 @@ struct Tool {
 /// Finds and reads the settings: `--config PATH`, else `muslcheck.toml`, else a pyproject.toml with a
 /// `[tool.muslcheck]` table, in the directory of the first input (the current directory for none).
 /// `Ok(None)` when there is none; errors name the file, line and column.
-pub fn load(explicit: Option<&str>, inputs: &[String]) -> Result<Option<Config>, Vec<InputError>> {
+pub fn load(
+    explicit: Option<&str>,
+    inputs: &[String],
+) -> Result<Option<SettingsFile>, Vec<InputError>> {
     if let Some(path) = explicit {
         let text = std::fs::read_to_string(path).map_err(|e| {
             vec![InputError {
@@ -123,7 +126,11 @@ fn is_pyproject(path: &Path) -> bool {
 
 /// Reads the settings of one file: the whole of a `muslcheck.toml`, or a pyproject's `[tool.muslcheck]`
 /// (`None` when it has no such table).
-pub fn parse(path: &str, text: &str, pyproject: bool) -> Result<Option<Config>, Vec<InputError>> {
+pub fn parse(
+    path: &str,
+    text: &str,
+    pyproject: bool,
+) -> Result<Option<SettingsFile>, Vec<InputError>> {
     let file = TomlFile::new(path, text);
     let (raw, source): (Raw, String) = if pyproject {
         let project: Pyproject = file.parse().map_err(|e| vec![e])?;
@@ -172,7 +179,7 @@ pub fn parse(path: &str, text: &str, pyproject: bool) -> Result<Option<Config>, 
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Some(Config {
+    Ok(Some(SettingsFile {
         source,
         python: raw.python.map(OneOrMany::into_vec).unwrap_or_default(),
         arch: raw.arch.map(OneOrMany::into_vec).unwrap_or_default(),

@@ -1,88 +1,96 @@
-//! The settings file merged into the flags: a flag the user gave wins; a setting fills in one they did not.
+//! The settings file merged with the flags: a flag the user gave wins; a setting fills in one they did not.
 //! A setting that does not parse is an input error naming the file, as a bad requirement line is.
 
-use clap::ValueEnum;
+use super::file;
+use super::target_sources::TargetSettings;
+use crate::report::{ErrorEntry, FailOn, IgnoreEntry};
 
-use super::file as config;
-use crate::cli::{Args, FailOn};
-use crate::report::ErrorEntry;
-use crate::report::IgnoreEntry;
-use crate::target::matrix::LibcKind;
-
+/// The flags' settings with the file's filled in, the file's ignore list, and what reading it had to say.
 pub struct Merged {
-    pub args: Args,
+    pub targets: TargetSettings,
+    pub fail_on: FailOn,
     pub ignore: Vec<IgnoreEntry>,
     pub errors: Vec<ErrorEntry>,
     pub notes: Vec<String>,
 }
 
-pub fn merge(mut args: Args) -> Merged {
+/// Reads the settings file (`--config`, else one beside the first of `inputs`) and fills in what the flags
+/// (`targets`, `fail_on`) leave unsaid.
+pub fn merge(
+    config: Option<&str>,
+    inputs: &[String],
+    mut targets: TargetSettings,
+    fail_on: Option<FailOn>,
+) -> Merged {
     let mut merged = Merged {
-        args: args.clone(),
+        targets: targets.clone(),
+        fail_on: fail_on.unwrap_or_default(),
         ignore: Vec::new(),
         errors: Vec::new(),
         notes: Vec::new(),
     };
-    let config = match config::load(args.config.as_deref(), &args.files) {
-        Ok(Some(config)) => config,
+    let file = match file::load(config, inputs) {
+        Ok(Some(file)) => file,
         Ok(None) => return merged,
         Err(errors) => {
             merged.errors = errors.iter().map(ErrorEntry::from).collect();
             return merged;
         }
     };
-    merged.notes.push(format!("settings: {}", config.source));
+    merged.notes.push(format!("settings: {}", file.source));
     let mut bad = |key: &str, value: &str, why: String| {
         merged.errors.push(ErrorEntry {
-            path: config.source.clone(),
+            path: file.source.clone(),
             line: None,
             column: None,
             message: format!("{key} = \"{value}\": {why}"),
         });
     };
-    if args.python.is_empty() {
-        for text in &config.python {
+    if targets.python.is_empty() {
+        for text in &file.python {
             match text.parse() {
-                Ok(python) => args.python.push(python),
+                Ok(python) => targets.python.push(python),
                 Err(why) => bad("python", text, why),
             }
         }
     }
-    if args.arch.is_empty() {
-        for text in &config.arch {
+    if targets.arch.is_empty() {
+        for text in &file.arch {
             match text.parse() {
-                Ok(arch) => args.arch.push(arch),
+                Ok(arch) => targets.arch.push(arch),
                 Err(why) => bad("arch", text, why),
             }
         }
     }
-    if args.libc.is_empty() {
-        for text in &config.libc {
-            match LibcKind::from_str(text, true) {
-                Ok(libc) => args.libc.push(libc),
-                Err(_) => bad("libc", text, "expected musl or glibc".into()),
+    if targets.libc.is_empty() {
+        for text in &file.libc {
+            match text.parse() {
+                Ok(libc) => targets.libc.push(libc),
+                Err(why) => bad("libc", text, why),
             }
         }
     }
-    if let (None, Some(text)) = (args.musl, &config.musl) {
+    if let (None, Some(text)) = (targets.musl, &file.musl) {
         match text.parse() {
-            Ok(musl) => args.musl = Some(musl),
+            Ok(musl) => targets.musl = Some(musl),
             Err(why) => bad("musl", text, why),
         }
     }
-    if args.glibc.is_none() {
-        args.glibc = config.glibc.clone();
+    if targets.glibc.is_none() {
+        targets.glibc = file.glibc.clone();
     }
-    if args.dockerfile.is_none() && !args.no_dockerfile {
-        args.dockerfile = config.dockerfile.clone();
+    if targets.dockerfile.is_none() && !targets.no_dockerfile {
+        targets.dockerfile = file.dockerfile.clone();
     }
-    if let (None, Some(text)) = (args.fail_on, &config.fail_on) {
-        match FailOn::from_str(text, true) {
-            Ok(gate) => args.fail_on = Some(gate),
-            Err(_) => bad("fail-on", text, "expected build, fail or never".into()),
+    let mut fail_on = fail_on;
+    if let (None, Some(text)) = (fail_on, &file.fail_on) {
+        match text.parse() {
+            Ok(gate) => fail_on = Some(gate),
+            Err(why) => bad("fail-on", text, why),
         }
     }
-    merged.args = args;
-    merged.ignore = config.ignore;
+    merged.targets = targets;
+    merged.fail_on = fail_on.unwrap_or_default();
+    merged.ignore = file.ignore;
     merged
 }

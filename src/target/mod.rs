@@ -6,7 +6,7 @@
 pub(crate) mod matrix;
 pub(crate) mod plan;
 
-pub use matrix::Plan;
+pub use matrix::{LibcKind, Plan};
 
 use std::fmt;
 use std::str::FromStr;
