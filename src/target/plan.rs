@@ -239,3 +239,116 @@ fn target_pythons(
     };
     vec![python]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn py(s: &str) -> PythonVersion {
+        s.parse().unwrap()
+    }
+
+    /// Image names as a fixed table, so that planning is tested without the image facts.
+    fn named(target: &Target) -> Option<String> {
+        match target.libc {
+            Libc::Musl(_) => Some(format!("python:{}-alpine", target.python)),
+            Libc::Glibc(_) => Some(format!("python:{}-slim", target.python)),
+        }
+    }
+
+    fn request() -> Request {
+        Request {
+            pythons: Vec::new(),
+            arches: Vec::new(),
+            libcs: Vec::new(),
+            musl: None,
+            glibc: "2.36".parse().unwrap(),
+            glibc_given: false,
+            compare: false,
+            named: Named::Nothing,
+            requires_python: None,
+            image_name: named,
+        }
+    }
+
+    #[test]
+    fn the_python_comes_from_requires_python_unless_asked() {
+        let declared = DeclaredPython {
+            any_of: vec![crate::pep::parse_requires_python(">=3.10").unwrap()],
+            text: ">=3.10".into(),
+            at: "pyproject.toml:4".into(),
+        };
+        let mut log = Log::default();
+        let planned = plan(
+            &Request {
+                requires_python: Some(declared.clone()),
+                ..request()
+            },
+            &mut log,
+        );
+        assert_eq!(planned.targets[0].target.id(), "cp310-musllinux_1_2_x86_64");
+        assert_eq!(
+            log.notes,
+            ["python: 3.10, the lowest requires-python >=3.10 admits (pyproject.toml:4)"]
+        );
+
+        let mut log = Log::default();
+        let planned = plan(
+            &Request {
+                pythons: vec![py("3.9"), py("3.12"), py("3.9")],
+                requires_python: Some(declared),
+                ..request()
+            },
+            &mut log,
+        );
+        assert_eq!(planned.targets().len(), 2);
+        assert_eq!(
+            log.warnings,
+            ["--python 3.9 is outside the project's requires-python >=3.10 (pyproject.toml:4)"]
+        );
+    }
+
+    #[test]
+    fn a_dockerfiles_slim_image_is_checked_beside_its_alpine_counterpart() {
+        let slim = Target {
+            python: py("3.12"),
+            libc: Libc::Glibc("2.36".parse().unwrap()),
+            arch: Arch::X86_64,
+        };
+        let mut log = Log::default();
+        let planned = plan(
+            &Request {
+                named: Named::Dockerfile(vec![(slim, Some("python:3.12-slim-bookworm".into()))]),
+                ..request()
+            },
+            &mut log,
+        );
+        let ids: Vec<String> = planned.targets().iter().map(Target::id).collect();
+        assert_eq!(
+            ids,
+            ["cp312-manylinux_2_36_x86_64", "cp312-musllinux_1_2_x86_64"]
+        );
+        let compare = planned.compare.as_ref().unwrap();
+        assert_eq!(compare.from, "python:3.12-slim-bookworm");
+        assert_eq!(compare.to, "python:3.12-alpine");
+        assert_eq!(compare.pairs, [(0, 1)]);
+        assert_eq!(log.notes.len(), 1, "{:?}", log.notes);
+    }
+
+    #[test]
+    fn glibc_on_musl_targets_alone_is_a_warning() {
+        let mut log = Log::default();
+        let planned = plan(
+            &Request {
+                glibc_given: true,
+                ..request()
+            },
+            &mut log,
+        );
+        assert_eq!(planned.targets().len(), 1);
+        assert_eq!(
+            log.warnings,
+            ["--glibc has no effect on musl targets: add --libc glibc or --compare"]
+        );
+    }
+}
