@@ -16,9 +16,9 @@ use crate::pep::{Version, VersionSpecifiers, filter_versions, is_pinned};
 use crate::target::{TagRanks, Target};
 use crate::verdict::{Class, Outcome, Verdict};
 
-mod explain;
+mod why_not;
 
-use explain::{platform_family, yank_note};
+use why_not::{platform_family, yank_note};
 
 const SDIST_ONLY: &str = "sdist only";
 

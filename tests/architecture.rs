@@ -171,6 +171,23 @@ fn the_cache_knows_only_the_leaves_of_the_index() {
 }
 
 #[test]
+fn the_command_line_is_above_every_other_module() {
+    let graph = graph_of(&src(), "crate::");
+    for (module, uses) in &graph {
+        assert!(!uses.contains("cli"), "{module} uses cli: {uses:?}");
+    }
+}
+
+#[test]
+fn targets_are_planned_from_plain_values() {
+    // Planning takes a request the settings read (images, a Dockerfile, the settings file): target itself
+    // knows only the version types it is made of.
+    let graph = graph_of(&src(), "crate::");
+    let uses: Vec<&String> = graph["target"].iter().filter(|m| *m != "pep").collect();
+    assert!(uses.is_empty(), "target uses {uses:?}");
+}
+
+#[test]
 fn a_cycle_is_found_when_there_is_one() {
     let graph: Graph = [("a", "b"), ("b", "c"), ("c", "a")]
         .iter()

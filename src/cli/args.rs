@@ -4,9 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Parser, ValueEnum};
 
-use super::targets::LibcKind;
 use crate::index::DEFAULT_MAX_MB;
-use crate::target::{Arch, MuslVersion, PythonVersion};
+use crate::report;
+use crate::target::{self, Arch, MuslVersion, PythonVersion};
 
 /// What `pip install` does on an Alpine (musl) image, for every requirement, before anyone builds.
 #[derive(Debug, Clone, Parser)]
@@ -202,11 +202,38 @@ pub enum Emit {
     Dockerfile,
 }
 
+/// A C library family: `target::LibcKind` as clap reads it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LibcKind {
+    Musl,
+    Glibc,
+}
+
+impl From<LibcKind> for target::LibcKind {
+    fn from(kind: LibcKind) -> Self {
+        match kind {
+            LibcKind::Musl => target::LibcKind::Musl,
+            LibcKind::Glibc => target::LibcKind::Glibc,
+        }
+    }
+}
+
+/// The gate: `report::FailOn` as clap reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum FailOn {
     Build,
     Fail,
     Never,
+}
+
+impl From<FailOn> for report::FailOn {
+    fn from(gate: FailOn) -> Self {
+        match gate {
+            FailOn::Build => report::FailOn::Build,
+            FailOn::Fail => report::FailOn::Fail,
+            FailOn::Never => report::FailOn::Never,
+        }
+    }
 }
 
 /// A size in MiB: a finite number, zero or more.

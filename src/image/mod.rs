@@ -39,6 +39,25 @@ impl ImageTarget {
     }
 }
 
+/// The official image tag a target stands for, when there is one: `python:3.12-alpine`,
+/// `python:3.12-slim-bookworm`. None for a musl 1.1 or a glibc no Debian release ships: no current tag is
+/// such an image, and none is made up.
+pub fn official_image(target: &Target) -> Option<String> {
+    let images = data::images();
+    match target.libc {
+        Libc::Musl(m) if m.minor >= 2 => Some(format!("python:{}-alpine", target.python)),
+        Libc::Musl(_) => None,
+        Libc::Glibc(g) => {
+            let debian = images.debian.iter().find(|d| d.glibc == g)?;
+            Some(if debian.codename == images.python_image.debian {
+                format!("python:{}-slim", target.python)
+            } else {
+                format!("python:{}-slim-{}", target.python, debian.codename)
+            })
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ImageError {
     #[error("'{reference}' is not an image reference: {why}")]

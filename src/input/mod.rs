@@ -8,7 +8,7 @@
 mod detect;
 mod lock;
 mod pipfile;
-mod poetry;
+mod poetry_syntax;
 mod pyproject;
 mod requirements_txt;
 pub(crate) mod toml_file;

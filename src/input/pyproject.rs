@@ -9,7 +9,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use super::toml_file::TomlFile;
-use super::{Entry, Input, Selection, Wanted, parse_requirement, poetry};
+use super::{Entry, Input, Selection, Wanted, parse_requirement, poetry_syntax};
 use crate::pep::normalize;
 
 #[derive(Deserialize, Default)]
@@ -280,7 +280,7 @@ impl Reader<'_> {
     }
 
     fn poetry_dependency(&mut self, name: &str, value: &Spanned<toml::Value>, key: String) {
-        match poetry::dependency(name, value.get_ref()) {
+        match poetry_syntax::dependency(name, value.get_ref()) {
             Ok(wanted) => {
                 for w in wanted {
                     let text = match (&w, value.get_ref()) {

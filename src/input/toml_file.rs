@@ -73,7 +73,7 @@ impl<'a> TomlFile<'a> {
     ) -> Result<(), InputError> {
         let text = declared.get_ref();
         let any_of = if poetry_syntax {
-            super::poetry::python_alternatives(text)
+            super::poetry_syntax::python_alternatives(text)
         } else {
             crate::pep::parse_requires_python(text).map(|s| vec![s])
         };

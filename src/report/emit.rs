@@ -1,5 +1,6 @@
-//! `--emit dockerfile`: a multi-stage Dockerfile for the Alpine target, built from the report. The builder
-//! stage installs the build dependencies and turns every requirement into a wheel; the runtime stage gets the
+//! What `--emit` prints instead of the report, built from it. `apk`: the `apk add` lines the packages that
+//! build from source need. `dockerfile`: a multi-stage Dockerfile for the Alpine target. The builder stage
+//! installs the build dependencies and turns every requirement into a wheel; the runtime stage gets the
 //! run-time libraries and installs those wheels without a compiler, so the image stays small.
 
 use std::fmt::Write;
@@ -85,6 +86,27 @@ pub fn dockerfile(report: &Report, requirements: Option<&str>) -> String {
         out,
         "RUN pip install --no-cache-dir --no-index --find-links /wheels /wheels/*.whl && rm -rf /wheels"
     );
+    out
+}
+
+/// `--emit apk`: the two `apk add` lines, and the packages whose build dependencies are not known.
+pub fn apk(report: &Report) -> String {
+    let Some(apk) = &report.apk else {
+        return "# nothing builds from source on the Alpine targets\n".to_string();
+    };
+    let mut out = String::new();
+    for line in [&apk.build_command, &apk.run_command] {
+        if !line.is_empty() {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    if !apk.unknown.is_empty() {
+        out.push_str(&format!(
+            "# build dependencies not known for: {}\n",
+            apk.unknown.join(", ")
+        ));
+    }
     out
 }
 

@@ -1,8 +1,10 @@
 //! The report: a serde model (JSON is its serialisation, docs/design.md schema_version 1) and the renderers that
 //! turn it into text. Nothing here computes a verdict, and nothing here prints.
 
+mod build;
 mod compare;
 mod emit;
+mod gate;
 mod github;
 mod html;
 mod markdown;
@@ -14,8 +16,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde::Serialize;
 
+pub use build::build as build_report;
 pub use compare::{Compare, compare as compare_targets};
-pub use emit::dockerfile as emit_dockerfile;
+pub use emit::{apk as emit_apk, dockerfile as emit_dockerfile};
+pub use gate::{FailOn, IgnoreEntry, exit_code, today};
 pub use github::render as render_github;
 pub use html::render as render_html;
 pub use markdown::render as render_markdown;
@@ -486,54 +490,6 @@ impl Report {
         }
         self.summary = summary;
         self.download = download;
-    }
-
-    /// Marks the problem verdicts (build, fail, missing) of every package an unexpired ignore entry names, so
-    /// the gate passes over them; returns a warning for each entry that expired or names no package.
-    pub fn apply_ignores(
-        &mut self,
-        entries: &[crate::config::IgnoreEntry],
-        today: &str,
-    ) -> Vec<String> {
-        let mut warnings = Vec::new();
-        for entry in entries {
-            let named = self
-                .packages
-                .iter()
-                .any(|p| p.name.as_deref() == Some(entry.name.as_str()));
-            if entry.expired(today) {
-                warnings.push(format!(
-                    "the ignore entry for {} ({}) expired on {}: its problems count again",
-                    entry.name,
-                    entry.at,
-                    entry.expires.as_deref().unwrap_or_default()
-                ));
-                continue;
-            }
-            if !named {
-                warnings.push(format!(
-                    "the ignore entry for {} ({}) names no package of the input",
-                    entry.name, entry.at
-                ));
-                continue;
-            }
-            let packages = self
-                .packages
-                .iter_mut()
-                .filter(|p| p.name.as_deref() == Some(entry.name.as_str()));
-            for verdict in packages.flat_map(|p| p.targets.values_mut()) {
-                if matches!(
-                    verdict.outcome,
-                    Outcome::Build | Outcome::Fail | Outcome::Missing
-                ) {
-                    verdict.ignored = Some(crate::verdict::Ignored {
-                        reason: entry.reason.clone(),
-                        expires: entry.expires.clone(),
-                    });
-                }
-            }
-        }
-        warnings
     }
 
     /// Takes the credentials out of every URL the report quotes: requirement lines, reasons, advice, errors

@@ -11,7 +11,7 @@ use toml::Spanned;
 use super::graph::{Edge, Graph};
 use super::{Locked, Marker, other_index, push};
 use crate::input::toml_file::TomlFile;
-use crate::input::{Input, Selection, poetry as constraint};
+use crate::input::{Input, Selection, poetry_syntax};
 use crate::pep::{MarkerTree, normalize};
 
 #[derive(Deserialize)]
@@ -193,7 +193,7 @@ fn edge_markers(packages: &[&Package]) -> HashMap<usize, MarkerTree> {
                     .as_str()
                     .or_else(|| field("version"))
                     .unwrap_or("*");
-                let admitted = constraint::constraint(version).ok();
+                let admitted = poetry_syntax::constraint(version).ok();
                 let target = candidates
                     .iter()
                     .copied()
@@ -211,7 +211,7 @@ fn edge_markers(packages: &[&Package]) -> HashMap<usize, MarkerTree> {
                     marker.and(m);
                 }
                 if let Some(m) = field("python")
-                    .and_then(|p| constraint::python_marker(p).ok())
+                    .and_then(|p| poetry_syntax::python_marker(p).ok())
                     .and_then(|m| super::marker_tree(&m))
                 {
                     marker.and(m);

@@ -1,14 +1,30 @@
-//! Which targets a run checks: the flags' matrix (`--python 3.11,3.12 --arch x86_64,aarch64 --libc musl,glibc`),
-//! the images a Dockerfile builds from, or the two sides of a comparison (`--from python:3.12-slim --to
-//! python:3.12-alpine`). The deciding is in `plan`; this file holds the plain shapes and their combinations.
+//! The shapes of a run's targets and how they combine: the flags' matrix (`--python 3.11,3.12 --arch
+//! x86_64,aarch64 --libc musl,glibc`), and the two sides of a comparison (`--from python:3.12-slim --to
+//! python:3.12-alpine`), each target with the image it stands for. The deciding is in `plan`.
 
-use crate::target::{Arch, GlibcVersion, Libc, MuslVersion, PythonVersion, Target};
+use std::str::FromStr;
 
-/// A C library family named on the command line; its version comes from `--musl` / `--glibc`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+use super::{Arch, GlibcVersion, Libc, MuslVersion, PythonVersion, Target};
+
+/// A C library family a run names (`--libc`, `libc` in the settings file); its version comes from `--musl` /
+/// `--glibc`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LibcKind {
     Musl,
     Glibc,
+}
+
+/// `musl` or `glibc`, in any case (as the flag's values are matched).
+impl FromStr for LibcKind {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        [("musl", LibcKind::Musl), ("glibc", LibcKind::Glibc)]
+            .into_iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(text))
+            .map(|(_, kind)| kind)
+            .ok_or_else(|| "expected musl or glibc".to_string())
+    }
 }
 
 /// One target of the run, and where it came from.

@@ -19,10 +19,11 @@ use toml::Spanned;
 
 use crate::input::InputError;
 use crate::input::toml_file::TomlFile;
+use crate::report::IgnoreEntry;
 
 /// The settings a file gives; every field optional.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Config {
+pub struct SettingsFile {
     /// Where the settings came from: `muslcheck.toml`, `pyproject.toml [tool.muslcheck]`.
     pub source: String,
     pub python: Vec<String>,
@@ -33,25 +34,6 @@ pub struct Config {
     pub fail_on: Option<String>,
     pub dockerfile: Option<String>,
     pub ignore: Vec<IgnoreEntry>,
-}
-
-/// One ignore-list entry: a project whose problems are known and accepted.
-#[derive(Debug, Clone, PartialEq)]
-pub struct IgnoreEntry {
-    /// PEP 503 normalized.
-    pub name: String,
-    pub reason: String,
-    /// `YYYY-MM-DD`; from that day on the entry no longer applies.
-    pub expires: Option<String>,
-    /// Where the entry is written: `muslcheck.toml:7`.
-    pub at: String,
-}
-
-impl IgnoreEntry {
-    /// Whether the entry has expired on `today` (`YYYY-MM-DD`, compared as text: the format sorts by date).
-    pub fn expired(&self, today: &str) -> bool {
-        self.expires.as_deref().is_some_and(|e| e <= today)
-    }
 }
 
 /// A single value or a list, as people write both (`python = "3.12"`, `python = ["3.11", "3.12"]`).
@@ -106,7 +88,10 @@ struct Tool {
 /// Finds and reads the settings: `--config PATH`, else `muslcheck.toml`, else a pyproject.toml with a
 /// `[tool.muslcheck]` table, in the directory of the first input (the current directory for none).
 /// `Ok(None)` when there is none; errors name the file, line and column.
-pub fn load(explicit: Option<&str>, inputs: &[String]) -> Result<Option<Config>, Vec<InputError>> {
+pub fn load(
+    explicit: Option<&str>,
+    inputs: &[String],
+) -> Result<Option<SettingsFile>, Vec<InputError>> {
     if let Some(path) = explicit {
         let text = std::fs::read_to_string(path).map_err(|e| {
             vec![InputError {
@@ -141,7 +126,11 @@ fn is_pyproject(path: &Path) -> bool {
 
 /// Reads the settings of one file: the whole of a `muslcheck.toml`, or a pyproject's `[tool.muslcheck]`
 /// (`None` when it has no such table).
-pub fn parse(path: &str, text: &str, pyproject: bool) -> Result<Option<Config>, Vec<InputError>> {
+pub fn parse(
+    path: &str,
+    text: &str,
+    pyproject: bool,
+) -> Result<Option<SettingsFile>, Vec<InputError>> {
     let file = TomlFile::new(path, text);
     let (raw, source): (Raw, String) = if pyproject {
         let project: Pyproject = file.parse().map_err(|e| vec![e])?;
@@ -190,7 +179,7 @@ pub fn parse(path: &str, text: &str, pyproject: bool) -> Result<Option<Config>, 
     if !errors.is_empty() {
         return Err(errors);
     }
-    Ok(Some(Config {
+    Ok(Some(SettingsFile {
         source,
         python: raw.python.map(OneOrMany::into_vec).unwrap_or_default(),
         arch: raw.arch.map(OneOrMany::into_vec).unwrap_or_default(),
@@ -201,28 +190,6 @@ pub fn parse(path: &str, text: &str, pyproject: bool) -> Result<Option<Config>, 
         dockerfile: raw.dockerfile,
         ignore,
     }))
-}
-
-/// Today as `YYYY-MM-DD` (UTC), from the system clock: the civil date of the days since 1970-01-01
-/// (Howard Hinnant's algorithm).
-pub fn today() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    civil_date((secs / 86_400) as i64)
-}
-
-fn civil_date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
 }
 
 #[cfg(test)]
@@ -270,14 +237,5 @@ mod tests {
         let unknown = parse("muslcheck.toml", "pyton = \"3.12\"\n", false).unwrap_err();
         assert_eq!(unknown[0].line, Some(1));
         assert!(unknown[0].message.contains("pyton"), "{unknown:?}");
-    }
-
-    #[test]
-    fn civil_dates() {
-        assert_eq!(civil_date(0), "1970-01-01");
-        assert_eq!(civil_date(19_723), "2024-01-01");
-        assert_eq!(civil_date(20_780), "2026-11-23");
-        assert_eq!(civil_date(11_016), "2000-02-29");
-        assert_eq!(today().len(), 10);
     }
 }

@@ -5,7 +5,7 @@
 //! 2. `PIP_INDEX_URL`;
 //! 3. `UV_DEFAULT_INDEX`, then `UV_INDEX_URL` (uv's newer and older names for the same setting);
 //! 4. an `-i`/`--index-url` line in a requirements file;
-//! 5. `index-url` in pip's configuration files (`pip_config`);
+//! 5. `index-url` in pip's configuration files (`pip_conf`);
 //! 6. the default index.
 //!
 //! Environment variables are set for this shell or this CI job, so they beat a line checked into the project,
@@ -20,10 +20,16 @@ use std::path::Path;
 
 use url::Url;
 
-use super::Args;
-use super::pip_config;
+use super::pip_conf;
 use crate::index::{DEFAULT_INDEX_URL, redact};
 use crate::input::Input;
+
+/// What the command line says: `--index-url` and `--extra-index-url`.
+#[derive(Debug, Clone, Default)]
+pub struct IndexFlags {
+    pub index_url: Option<String>,
+    pub extra_index_urls: Vec<String>,
+}
 
 /// The indexes to ask and what to tell the user about where they came from.
 #[derive(Debug)]
@@ -36,7 +42,7 @@ pub struct Chosen {
 
 /// Picks the indexes. `env` looks up an environment variable; `etc` is where pip's global files live.
 pub fn choose(
-    args: &Args,
+    flags: &IndexFlags,
     input: &Input,
     env: &dyn Fn(&str) -> Option<String>,
     etc: &Path,
@@ -52,9 +58,9 @@ pub fn choose(
             "--no-index in the requirements is ignored: muslcheck always asks the index".into(),
         );
     }
-    let config = pip_config::load(env, etc);
-    let (index, origin) = main_index(args, input, env, &config, warnings)?;
-    let extras = extra_indexes(args, env, &config)
+    let config = pip_conf::load(env, etc);
+    let (index, origin) = main_index(flags, input, env, &config, warnings)?;
+    let extras = extra_indexes(flags, env, &config)
         .iter()
         .filter(|s| !s.trim().is_empty())
         .chain(input.options.extra_index_urls.iter())
@@ -73,16 +79,16 @@ pub fn choose(
 
 /// The main index and the name of its source (`None` for the default).
 fn main_index(
-    args: &Args,
+    flags: &IndexFlags,
     input: &Input,
     env: &dyn Fn(&str) -> Option<String>,
-    config: &pip_config::PipConfig,
+    config: &pip_conf::PipConfig,
     warnings: &mut Vec<String>,
 ) -> Result<(Url, Option<String>), String> {
     let from_env = ["PIP_INDEX_URL", "UV_DEFAULT_INDEX", "UV_INDEX_URL"]
         .into_iter()
         .find_map(|var| env(var).map(|value| (value, var.to_string())));
-    let outside_files = args
+    let outside_files = flags
         .index_url
         .clone()
         .map(|url| (url, "--index-url".to_string()))
@@ -106,17 +112,17 @@ fn main_index(
 
 /// The extra indexes of the first source outside the requirements files that names any.
 fn extra_indexes(
-    args: &Args,
+    flags: &IndexFlags,
     env: &dyn Fn(&str) -> Option<String>,
-    config: &pip_config::PipConfig,
+    config: &pip_conf::PipConfig,
 ) -> Vec<String> {
     let uv = ["UV_INDEX", "UV_EXTRA_INDEX_URL"]
         .into_iter()
         .filter_map(env)
         .collect::<Vec<_>>()
         .join(" ");
-    if !args.extra_index_url.is_empty() {
-        args.extra_index_url.clone()
+    if !flags.extra_index_urls.is_empty() {
+        flags.extra_index_urls.clone()
     } else if let Some(list) = env("PIP_EXTRA_INDEX_URL") {
         split(&list)
     } else if !uv.is_empty() {
@@ -157,15 +163,14 @@ fn parse(s: &str) -> Result<Url, String> {
 mod tests {
     use std::collections::HashMap;
 
-    use clap::Parser;
-
     use super::*;
     use crate::input::{Selection, read_inputs};
 
     struct Case {
         dir: tempfile::TempDir,
         vars: HashMap<String, String>,
-        args: Vec<String>,
+        path: String,
+        flags: IndexFlags,
     }
 
     impl Case {
@@ -176,7 +181,8 @@ mod tests {
             let mut vars = HashMap::new();
             vars.insert("HOME".into(), dir.path().join("home").display().to_string());
             Case {
-                args: vec!["muslcheck".into(), path.display().to_string()],
+                path: path.display().to_string(),
+                flags: IndexFlags::default(),
                 dir,
                 vars,
             }
@@ -185,8 +191,12 @@ mod tests {
             self.vars.insert(k.into(), v.into());
             self
         }
-        fn arg(mut self, a: &str) -> Self {
-            self.args.push(a.into());
+        fn index_url_flag(mut self, url: &str) -> Self {
+            self.flags.index_url = Some(url.into());
+            self
+        }
+        fn extra_index_url_flag(mut self, url: &str) -> Self {
+            self.flags.extra_index_urls.push(url.into());
             self
         }
         fn user_config(self, text: &str) -> Self {
@@ -196,13 +206,12 @@ mod tests {
             self
         }
         fn choose(&self) -> (Chosen, Vec<String>) {
-            let args = Args::parse_from(&self.args);
-            let input = read_inputs(&args.files, &Selection::default());
+            let input = read_inputs(std::slice::from_ref(&self.path), &Selection::default());
             let vars = self.vars.clone();
             let env = move |k: &str| vars.get(k).cloned();
             let mut warnings = Vec::new();
             let etc = self.dir.path().join("etc");
-            let chosen = choose(&args, &input, &env, &etc, &mut warnings).unwrap();
+            let chosen = choose(&self.flags, &input, &env, &etc, &mut warnings).unwrap();
             (chosen, warnings)
         }
         fn index(&self) -> (String, String) {
@@ -241,12 +250,12 @@ mod tests {
             warnings,
             [format!(
                 "UV_DEFAULT_INDEX given, so the -i line at {}:1 is not used",
-                case.args[1]
+                case.path
             )]
         );
         let case = case.env("PIP_INDEX_URL", "http://pip.example/simple/");
         assert_eq!(case.index().1, "index: from PIP_INDEX_URL");
-        let case = case.arg("--index-url").arg("http://flag.example/simple/");
+        let case = case.index_url_flag("http://flag.example/simple/");
         assert_eq!(
             case.index(),
             ("http://flag.example/simple/".into(), String::new())
@@ -261,14 +270,13 @@ mod tests {
         );
         let (chosen, _) = case.choose();
         assert!(!chosen.note.unwrap().contains("s3cr3t"));
-        let args = Args::parse_from([
-            "muslcheck",
-            "--index-url",
-            "https://bot:s3cr3t@[bad/simple/",
-        ]);
+        let flags = IndexFlags {
+            index_url: Some("https://bot:s3cr3t@[bad/simple/".into()),
+            extra_index_urls: Vec::new(),
+        };
         let input = read_inputs(&[], &Selection::default());
         let err = choose(
-            &args,
+            &flags,
             &input,
             &|_| None,
             Path::new("/nonexistent"),
@@ -321,7 +329,7 @@ mod tests {
                 "http://line.example/"
             ]
         );
-        let case = case.arg("--extra-index-url").arg("http://flag.example/");
+        let case = case.extra_index_url_flag("http://flag.example/");
         assert_eq!(
             urls(&case),
             ["http://flag.example/", "http://line.example/"]

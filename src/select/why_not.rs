@@ -1,5 +1,6 @@
-//! Saying why: the verdict when no file can be installed, the class of files a release ships as seen from the
-//! target, why a release has no wheel for it, and the advice that points at the nearest release with one.
+//! Why pip installs no file, or no wheel, on the target: the verdict when no file can be installed, the class
+//! of files a release ships as seen from the target, why a release has no wheel for it, and the advice that
+//! points at the nearest release with one.
 
 use std::collections::{BTreeSet, HashMap};
 

@@ -3,6 +3,11 @@
 //! The order is the one `packaging.tags.sys_tags()` yields on an Alpine machine (PEP 425 + PEP 656), which is
 //! the order pip ranks wheels by. This module is the only place that knows it.
 
+pub(crate) mod matrix;
+pub(crate) mod plan;
+
+pub use matrix::{LibcKind, Plan};
+
 use std::fmt;
 use std::str::FromStr;
 

@@ -1,6 +1,7 @@
 //! Poetry's dependency syntax (`[tool.poetry.dependencies]` and its groups), turned into PEP 508 terms:
 //! `^`/`~`/`*` constraints into PEP 440 specifiers, `python`/`platform` keys into markers, and git, path and
-//! url dependencies into `skip` entries. The constraint rules are poetry-core's.
+//! url dependencies into `skip` entries. The constraint rules are poetry-core's. pyproject.toml's `[tool.poetry]`
+//! tables are written in it, and so are poetry.lock's version and python constraints (`lock/poetry.rs`).
 
 use super::{IndexRequirement, Wanted};
 use crate::pep::{MarkerTree, VersionSpecifiers};
