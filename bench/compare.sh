@@ -12,6 +12,9 @@
 #   subset/…       the same four on the subset uv accepts, then
 #   uv/cold        uv pip compile --no-deps --only-binary :all: for musl, empty uv cache
 #   uv/warm        again, with the cache uv's cold run filled
+#   uv/offline     again with --offline, from that cache
+# and then the ratios of muslcheck's medians over uv's on the same lines (cold, and offline against uv's
+# offline), with peak RSS.
 # The subset is the lines muslcheck says install a wheel, less any uv still refuses (dropped one round at a
 # time from uv's own error messages), so both tools answer the same question: which wheel would be installed.
 set -euo pipefail
@@ -83,8 +86,10 @@ for i in $(seq "$runs"); do
   uv_cache=$(mktemp -d)
   measure uv/cold "$uv" "${uv_flags[@]}" --cache-dir "$uv_cache" "$subset"
   measure uv/warm "$uv" "${uv_flags[@]}" --cache-dir "$uv_cache" "$subset"
+  measure uv/offline "$uv" "${uv_flags[@]}" --cache-dir "$uv_cache" --offline "$subset"
   rm -rf "$uv_cache"
 done
 
 medians "$runs" full/cold full/warm full/refresh full/offline subset/cold subset/warm subset/refresh \
-  subset/offline uv/cold uv/warm
+  subset/offline uv/cold uv/warm uv/offline
+ratios "$runs" "subset/cold uv/cold" "subset/warm uv/warm" "subset/offline uv/offline"

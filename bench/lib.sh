@@ -61,3 +61,19 @@ medians() {
       "$(median ${cpu[$name]})" "$(( $(median ${rss[$name]} | cut -d. -f1) / 1024 ))"
   done
 }
+
+# ratios RUNS "A B"…: for each pair, A's median wall time and peak RSS over B's, to two decimals (below 1: A is
+# faster or smaller).
+ratios() {
+  local runs=$1 pair a b
+  shift
+  echo
+  echo "ratios of medians over $runs runs (wall, peak RSS):"
+  for pair in "$@"; do
+    read -r a b <<< "$pair"
+    # shellcheck disable=SC2086
+    awk -v a="$a" -v b="$b" -v wa="$(median ${wall[$a]})" -v wb="$(median ${wall[$b]})" \
+      -v ra="$(median ${rss[$a]})" -v rb="$(median ${rss[$b]})" \
+      'BEGIN { printf "  %-16s / %-16s %5.2f× wall %5.2f× RSS\n", a, b, (wb > 0 ? wa / wb : 0), (rb > 0 ? ra / rb : 0) }'
+  done
+}

@@ -62,3 +62,4 @@ for i in $(seq "$runs"); do
 done
 
 medians "$runs" 1-target/cold 6-targets/cold 1-target/cached 6-targets/cached installable/cold uv/cold
+ratios "$runs" "installable/cold uv/cold"

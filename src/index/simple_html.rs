@@ -31,11 +31,12 @@ pub fn decode(body: &[u8], page_url: &Url) -> Result<ProjectPage, DecodeError> {
             .find("</a")
             .map_or(text.len(), |e| body_start + e);
         at = body_end;
-        let Some(href) = attr(&attrs, "href") else {
+        // pip skips an anchor without an `href` value, and one whose `href` is empty.
+        let Some(href) = attr(&attrs, "href").filter(|h| !h.is_empty()) else {
             continue;
         };
         let mut url = base
-            .join(&href)
+            .join(href)
             .map_err(|e| DecodeError(format!("bad link '{href}': {e}")))?;
         url.set_fragment(None);
         // pip names a file by its URL's last path segment, not by the anchor text.
@@ -52,8 +53,11 @@ pub fn decode(body: &[u8], page_url: &Url) -> Result<ProjectPage, DecodeError> {
         files.push(IndexFile {
             filename,
             url: url.into(),
-            requires_python: attr(&attrs, "data-requires-python").filter(|r| !r.trim().is_empty()),
-            yanked: attr(&attrs, "data-yanked"),
+            requires_python: attr(&attrs, "data-requires-python")
+                .filter(|r| !r.trim().is_empty())
+                .map(str::to_string),
+            // A bare `data-yanked` has no value, and pip takes only a value (even an empty one) as a yank.
+            yanked: attr(&attrs, "data-yanked").map(str::to_string),
             size: None,
             metadata: metadata_file(&attrs),
         });
@@ -61,13 +65,13 @@ pub fn decode(body: &[u8], page_url: &Url) -> Result<ProjectPage, DecodeError> {
     Ok(ProjectPage::new(files))
 }
 
-/// `true`, or the file's hash as `<name>=<hex>`. As in pip, any other value still announces the file, a bare
-/// attribute announces nothing, and the PEP 714 name wins over the PEP 658 one. Only a SHA-256 (named in
-/// lower case, as pip matches it) is checked.
-fn metadata_file(attrs: &[(String, String)]) -> MetadataFile {
+/// `true`, or the file's hash as `<name>=<hex>`. As in pip, any other value (an empty one too) still
+/// announces the file, a bare attribute says nothing (so the PEP 658 name is read instead), and the PEP 714
+/// name wins over the PEP 658 one. Only a SHA-256 (named in lower case, as pip matches it) is checked.
+fn metadata_file(attrs: &[(String, Option<String>)]) -> MetadataFile {
     let value =
         attr(attrs, "data-core-metadata").or_else(|| attr(attrs, "data-dist-info-metadata"));
-    let Some(value) = value.filter(|v| !v.is_empty()) else {
+    let Some(value) = value else {
         return MetadataFile::Unsaid;
     };
     let sha256 = value
@@ -77,22 +81,36 @@ fn metadata_file(attrs: &[(String, String)]) -> MetadataFile {
     MetadataFile::Present { sha256 }
 }
 
-fn attr(attrs: &[(String, String)], name: &str) -> Option<String> {
+/// The value of attribute `name`: the last one written, as pip's parser keeps it (`None` for a bare one).
+fn attr<'a>(attrs: &'a [(String, Option<String>)], name: &str) -> Option<&'a str> {
     attrs
         .iter()
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.clone())
+        .rfind(|(k, _)| k == name)
+        .and_then(|(_, v)| v.as_deref())
 }
 
+/// The first `<base>` with an `href` value, as pip reads it: its first `href`.
 fn base_href(text: &str) -> Option<String> {
     let lower = text.to_ascii_lowercase();
-    let start = lower.find("<base")? + 5;
-    let close = lower[start..].find('>')?;
-    attr(&attributes(&text[start..start + close]), "href")
+    let mut at = 0;
+    while let Some(found) = lower[at..].find("<base") {
+        let start = at + found + 5;
+        let close = lower[start..].find('>')?;
+        at = start + close;
+        let href = attributes(&text[start..start + close])
+            .into_iter()
+            .find(|(k, _)| k == "href")
+            .and_then(|(_, v)| v);
+        if href.is_some() {
+            return href;
+        }
+    }
+    None
 }
 
-/// `name="value"`, `name='value'`, `name=value` and bare `name` attributes, names lower-cased, values unescaped.
-fn attributes(s: &str) -> Vec<(String, String)> {
+/// `name="value"`, `name='value'`, `name=value` and bare `name` attributes (no value), names lower-cased,
+/// values unescaped.
+fn attributes(s: &str) -> Vec<(String, Option<String>)> {
     let mut out = Vec::new();
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
@@ -115,7 +133,7 @@ fn attributes(s: &str) -> Vec<(String, String)> {
         while i < chars.len() && chars[i].is_whitespace() {
             i += 1;
         }
-        let mut value = String::new();
+        let mut value = None;
         if i < chars.len() && chars[i] == '=' {
             i += 1;
             while i < chars.len() && chars[i].is_whitespace() {
@@ -128,17 +146,17 @@ fn attributes(s: &str) -> Vec<(String, String)> {
                 while i < chars.len() && chars[i] != quote {
                     i += 1;
                 }
-                value = chars[v_start..i].iter().collect();
+                value = Some(chars[v_start..i].iter().collect::<String>());
                 i += 1;
             } else {
                 let v_start = i;
                 while i < chars.len() && !chars[i].is_whitespace() {
                     i += 1;
                 }
-                value = chars[v_start..i].iter().collect();
+                value = Some(chars[v_start..i].iter().collect::<String>());
             }
         }
-        out.push((name, unescape(&value)));
+        out.push((name, value.map(|v| unescape(&v))));
     }
     out
 }
@@ -229,7 +247,10 @@ mod tests {
 <a href="a-3-py3-none-any.whl" data-core-metadata="md5=123">3</a>
 <a href="a-4-py3-none-any.whl">4</a>
 <a href="a-5-py3-none-any.whl" data-core-metadata>5</a>
-<a href="a-6-py3-none-any.whl" data-core-metadata="SHA256=abc">6</a>"#;
+<a href="a-6-py3-none-any.whl" data-core-metadata="SHA256=abc">6</a>
+<a href="a-7-py3-none-any.whl" data-core-metadata="">7</a>
+<a href="a-8-py3-none-any.whl" data-core-metadata data-dist-info-metadata="true">8</a>
+<a href="a-9-py3-none-any.whl" data-core-metadata="true" data-core-metadata="sha256=Last">9</a>"#;
         let base = Url::parse("http://127.0.0.1:9/simple/a/").unwrap();
         let announced = crate::index::page::announcements(decode(body, &base));
         assert_eq!(
@@ -243,7 +264,46 @@ mod tests {
                 MetadataFile::Unsaid,
                 MetadataFile::Unsaid,
                 MetadataFile::Present { sha256: None },
+                // pip: an empty value is neither `true` nor a hash, and still announces the file.
+                MetadataFile::Present { sha256: None },
+                // A bare PEP 714 attribute has no value: pip reads the PEP 658 one.
+                MetadataFile::Present { sha256: None },
+                // pip's parser keeps the last of two attributes of one name.
+                MetadataFile::Present {
+                    sha256: Some("last".into())
+                },
             ]
+        );
+    }
+
+    /// pip takes an anchor's attributes as Python's `html.parser` gives them: a bare attribute has no value
+    /// (`None`), so a bare `data-yanked` is no yank, and an anchor with an empty `href` is no file.
+    #[test]
+    fn bare_attributes_and_empty_links_read_as_pip_reads_them() {
+        let body = br#"<a href="demo-1.0.tar.gz" data-yanked>demo-1.0.tar.gz</a>
+<a href="" data-yanked="x">nothing</a>
+<a href>nothing either</a>
+<a href="demo-1.1.tar.gz" data-yanked="">demo-1.1.tar.gz</a>"#;
+        let base = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
+        let page = decode(body, &base).unwrap();
+        let read: Vec<(&str, Option<&str>)> = page
+            .files
+            .iter()
+            .map(|f| (f.filename.as_str(), f.yanked.as_deref()))
+            .collect();
+        assert_eq!(
+            read,
+            [("demo-1.0.tar.gz", None), ("demo-1.1.tar.gz", Some(""))]
+        );
+        // A `<base>` whose `href` is bare is passed over for the next one.
+        let based = decode(
+            b"<base href><base href=\"/files/\" href=\"/other/\"><a href=\"demo-1.0.tar.gz\">x</a>",
+            &base,
+        )
+        .unwrap();
+        assert_eq!(
+            based.files[0].url.as_str(),
+            "http://127.0.0.1:9/files/demo-1.0.tar.gz"
         );
     }
 

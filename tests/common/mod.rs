@@ -327,7 +327,8 @@ fn pep503_html(json: &[u8]) -> Vec<u8> {
             serde_json::Value::String(why) => {
                 attrs.push_str(&format!(" data-yanked=\"{}\"", escape(why)))
             }
-            serde_json::Value::Bool(true) => attrs.push_str(" data-yanked"),
+            // Indexes write an empty value for a yank without a reason: a bare attribute is no yank to pip.
+            serde_json::Value::Bool(true) => attrs.push_str(" data-yanked=\"\""),
             _ => {}
         }
         // PEP 714's attribute; a page that says `false` has no HTML form, so it is left out.
