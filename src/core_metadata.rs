@@ -79,6 +79,19 @@ pub fn requires_dist(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// The header section of core metadata: everything before the first empty line (the description follows,
+/// which nothing here reads: it is often most of the file). The same end as [`headers`] finds.
+pub fn header_section(text: &str) -> &str {
+    let mut end = 0;
+    for line in text.split_inclusive('\n') {
+        if line.trim_end_matches(['\n', '\r']).is_empty() {
+            break;
+        }
+        end += line.len();
+    }
+    &text[..end]
+}
+
 /// RFC 822 style headers up to the first blank line, with continuation lines folded.
 fn headers(text: &str) -> Vec<(String, String)> {
     let mut out: Vec<(String, String)> = Vec::new();
@@ -116,6 +129,20 @@ mod tests {
                     Requires-Dist: kombu<6.0,>=5.3.4\nRequires-Dist: tzdata>=2022.7 ; python_version >= \"3.9\"\n\n\
                     Requires-Dist: this is the body (not (parsed\n";
         assert_eq!(check(text, "celery", &v("5.4.0")), Ok(()));
+    }
+
+    #[test]
+    fn the_header_section_ends_where_the_headers_end() {
+        let text = "Metadata-Version: 2.1\r\nName: demo\r\nLicense: MIT\r\n        \r\n        more\r\n\r\n\
+                    # Demo\r\n\r\nRequires-Dist: not-a-header\r\n";
+        let section = header_section(text);
+        assert_eq!(
+            section,
+            "Metadata-Version: 2.1\r\nName: demo\r\nLicense: MIT\r\n        \r\n        more\r\n"
+        );
+        assert_eq!(headers(section), headers(text));
+        assert_eq!(header_section("Name: demo"), "Name: demo");
+        assert_eq!(header_section("\nbody"), "");
     }
 
     #[test]

@@ -87,6 +87,13 @@ impl FromStr for WheelName {
     type Err = String;
 
     fn from_str(filename: &str) -> Result<Self, Self::Err> {
+        WheelName::parse(filename, &mut VersionTexts::default())
+    }
+}
+
+impl WheelName {
+    /// A wheel filename, its version read through `versions`.
+    fn parse(filename: &str, versions: &mut VersionTexts) -> Result<Self, String> {
         let stem = filename
             .strip_suffix(".whl")
             .ok_or_else(|| format!("{filename}: not a wheel"))?;
@@ -115,13 +122,31 @@ impl FromStr for WheelName {
             }
         };
         // pip turns `_` back into `-` before parsing the version (PEP 427 escaping).
-        let version = crate::pep::parse_version(&version.replace('_', "-"))
+        let version = versions
+            .parse(&version.replace('_', "-"))
             .map_err(|e| format!("{filename}: invalid version: {e}"))?;
         Ok(WheelName {
             version,
             build,
             tags: format!("{python}-{abi}-{platform}").into(),
         })
+    }
+}
+
+/// The versions read from the file names of one page, each text parsed once: the files of a release share
+/// one version (a parsed version is a shared allocation), where a page of a hundred thousand files would
+/// otherwise hold as many.
+#[derive(Default)]
+pub struct VersionTexts(std::collections::HashMap<Box<str>, Version>);
+
+impl VersionTexts {
+    fn parse(&mut self, text: &str) -> Result<Version, String> {
+        if let Some(version) = self.0.get(text) {
+            return Ok(version.clone());
+        }
+        let version = crate::pep::parse_version(text).map_err(|e| e.to_string())?;
+        self.0.insert(text.into(), version.clone());
+        Ok(version)
     }
 }
 
@@ -135,9 +160,20 @@ pub enum DistFile {
 impl DistFile {
     /// Reads a filename from the page of `project` (normalized); `None` for what pip skips: other archive
     /// kinds (`.egg`, `.exe`, …), another project's file, an unparsable version.
+    #[cfg(test)]
     pub fn parse(filename: &str, project: &str) -> Option<DistFile> {
+        DistFile::parse_with(filename, project, &mut VersionTexts::default())
+    }
+
+    /// Reads a filename as `parse` does, with the versions of the page's other files: equal texts give one
+    /// shared version.
+    pub fn parse_with(
+        filename: &str,
+        project: &str,
+        versions: &mut VersionTexts,
+    ) -> Option<DistFile> {
         if filename.ends_with(".whl") {
-            let wheel = WheelName::from_str(filename).ok()?;
+            let wheel = WheelName::parse(filename, versions).ok()?;
             let name = filename.split('-').next().unwrap_or("");
             return (normalize(name) == project).then_some(DistFile::Wheel(wheel));
         }
@@ -148,7 +184,7 @@ impl DistFile {
             .chain(std::iter::once(PLAIN_TAR))
             .find(|ext| filename.ends_with(ext))?;
         let stem = &filename[..filename.len() - ext.len()];
-        sdist_version(stem, project).map(|version| DistFile::Sdist { version })
+        sdist_version(stem, project, versions).map(|version| DistFile::Sdist { version })
     }
 
     pub fn version(&self) -> &Version {
@@ -161,17 +197,35 @@ impl DistFile {
 
 /// pip's `_extract_version_from_fragment`: the version is what follows the first `-` whose prefix is the
 /// project's name (names may hold dashes, so the split point is found by comparing normalized prefixes).
-fn sdist_version(stem: &str, project: &str) -> Option<Version> {
+fn sdist_version(stem: &str, project: &str, versions: &mut VersionTexts) -> Option<Version> {
     stem.char_indices()
         .filter(|(_, c)| *c == '-')
         .find(|(i, _)| normalize(&stem[..*i]) == project)
-        .and_then(|(i, _)| crate::pep::parse_version(&stem[i + 1..]).ok())
+        .and_then(|(i, _)| versions.parse(&stem[i + 1..]).ok())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::target::{Arch, Target};
+
+    #[test]
+    fn a_releases_files_share_one_parsed_version() {
+        let mut versions = VersionTexts::default();
+        for name in [
+            "demo-1.0-py3-none-any.whl",
+            "demo-1.0-cp312-cp312-musllinux_1_2_x86_64.whl",
+            "demo-1.0.tar.gz",
+            "demo-1.0.0.tar.gz",
+        ] {
+            assert!(
+                DistFile::parse_with(name, "demo", &mut versions).is_some(),
+                "{name}"
+            );
+        }
+        // By text: `1.0.0` equals `1.0` but is written, and shown, as it is.
+        assert_eq!(versions.0.len(), 2);
+    }
 
     fn ranks() -> TagRanks {
         TagRanks::new(&Target {

@@ -123,10 +123,12 @@ impl IndexClient {
                 Ok(Some(fetched)) => {
                     let base = fetched.final_url.as_deref().unwrap_or(&url);
                     match decode_page(&fetched.content_type, &fetched.body, base) {
-                        Ok(page) => {
+                        // The first index's page is taken as it is, never copied.
+                        Ok(page) if !found => {
                             found = true;
-                            pooled.files.extend(page.files);
+                            pooled = page;
                         }
+                        Ok(page) => pooled.files.extend(page.files),
                         Err(e) => {
                             return Lookup::Failed(
                                 LookupError::decode(e.to_string()).at(&redact(&url)),

@@ -104,9 +104,10 @@ impl ProjectPage {
     /// Each file's name as a distribution of `project` (PEP 503 name), in page order.
     pub fn parsed(&self, project: &str) -> &[Option<DistFile>] {
         self.parsed.get_or_init(|| {
+            let mut versions = crate::dist::VersionTexts::default();
             self.files
                 .iter()
-                .map(|f| DistFile::parse(&f.filename, project))
+                .map(|f| DistFile::parse_with(&f.filename, project, &mut versions))
                 .collect()
         })
     }

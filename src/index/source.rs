@@ -18,8 +18,9 @@ pub trait PackageSource: Send + Sync {
     /// The files of a project (normalized name), pooled over every index. `Missing` when no index knows it.
     fn project<'a>(&'a self, name: &'a str) -> Answer<'a, Arc<Lookup<ProjectPage>>>;
 
-    /// The core metadata of a wheel: the file the index serves beside it, else the wheel's own METADATA.
-    /// `Missing` only when neither exists.
+    /// The core metadata of a wheel: the file the index serves beside it, else the wheel's own METADATA;
+    /// its header section is enough (the description after it is never read). `Missing` only when neither
+    /// exists.
     fn core_metadata<'a>(&'a self, file: &'a IndexFile) -> Answer<'a, Arc<Lookup<String>>>;
 
     /// The core metadata the index serves beside a file, without reading the file: for an sdist, whose

@@ -58,7 +58,7 @@ impl IndexClient {
             };
             let lookup = match declared {
                 Ok(Some(f)) => match matches_announced(&file.metadata, &f.body) {
-                    Ok(()) => Lookup::Found(String::from_utf8_lossy(&f.body).into_owned()),
+                    Ok(()) => Lookup::Found(kept(&String::from_utf8_lossy(&f.body))),
                     Err(e) => Lookup::Failed(e.at(&redact(&url))),
                 },
                 // pip reads an announced file and stops when it cannot: it does not fall back to the wheel.
@@ -165,13 +165,19 @@ impl IndexClient {
                     .await?
                     .body
             };
-            Ok(wheel_zip::extract(&entry, &bytes)?)
+            Ok(kept(&wheel_zip::extract(&entry, &bytes)?))
         };
         match result.await {
             Ok(text) => Lookup::Found(text),
             Err::<_, LookupError>(e) => Lookup::Failed(e.at(&shown)),
         }
     }
+}
+
+/// What is kept of core metadata for the run: its header section. The description after it is often most of
+/// the file, and nothing reads it.
+fn kept(text: &str) -> String {
+    crate::core_metadata::header_section(text).to_string()
 }
 
 /// Bytes `start..end` of a whole file, or an error when the archive's numbers point outside it.
