@@ -141,7 +141,7 @@ impl IndexClient {
             }
         }
         if found {
-            Lookup::Found(pooled)
+            Lookup::Found(ProjectPage::of_project(pooled.files, name))
         } else {
             Lookup::Missing
         }

@@ -138,7 +138,7 @@ impl PackageSource for FakeIndex {
             ))
         } else {
             match self.files.get(name) {
-                Some(files) => Lookup::Found(ProjectPage::new(files.clone())),
+                Some(files) => Lookup::Found(ProjectPage::of_project(files.clone(), name)),
                 None => Lookup::Missing,
             }
         };

@@ -101,6 +101,29 @@ impl ProjectPage {
         }
     }
 
+    /// The files of `project` (PEP 503 name) among `files`, each name read once. A file that is no
+    /// distribution of the project is left out, as pip skips it: another project's file, an installer, or
+    /// the junk a hostile page pads itself with, which would otherwise be kept for the whole run.
+    pub fn of_project(files: Vec<IndexFile>, project: &str) -> Self {
+        let mut versions = crate::dist::VersionTexts::default();
+        let mut kept = Vec::with_capacity(files.len());
+        let mut parsed = Vec::with_capacity(files.len());
+        for file in files {
+            if let Some(dist) = DistFile::parse_with(&file.filename, project, &mut versions) {
+                kept.push(file);
+                parsed.push(Some(dist));
+            }
+        }
+        // Pages are kept for the whole run: no room to spare.
+        kept.shrink_to_fit();
+        parsed.shrink_to_fit();
+        ProjectPage {
+            files: kept,
+            parsed: std::sync::OnceLock::from(parsed),
+            releases: std::sync::OnceLock::new(),
+        }
+    }
+
     /// Each file's name as a distribution of `project` (PEP 503 name), in page order.
     pub fn parsed(&self, project: &str) -> &[Option<DistFile>] {
         self.parsed.get_or_init(|| {
@@ -155,6 +178,36 @@ pub(super) fn announcements(page: Result<ProjectPage, DecodeError>) -> Vec<Metad
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn file(name: &str) -> IndexFile {
+        IndexFile {
+            filename: name.to_string(),
+            url: FileUrl(format!("https://files.example.invalid/{name}")),
+            requires_python: None,
+            yanked: None,
+            size: None,
+            metadata: MetadataFile::Unsaid,
+        }
+    }
+
+    #[test]
+    fn a_projects_page_keeps_only_the_projects_distributions() {
+        let junk = "x".repeat(10_000);
+        let page = ProjectPage::of_project(
+            vec![
+                file("demo-1.0-py3-none-any.whl"),
+                file(&format!("{junk}-1.0-py3-none-any.whl")),
+                file("other-1.0.tar.gz"),
+                file("demo-1.0.exe"),
+                file("demo-1.1.tar.gz"),
+            ],
+            "demo",
+        );
+        let names: Vec<&str> = page.files.iter().map(|f| f.filename.as_str()).collect();
+        assert_eq!(names, ["demo-1.0-py3-none-any.whl", "demo-1.1.tar.gz"]);
+        assert_eq!(page.parsed("demo").len(), 2);
+        assert_eq!(page.releases("demo").len(), 2);
+    }
 
     #[test]
     fn file_urls_parse_as_the_page_would_have_joined_them() {
