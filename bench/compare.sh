@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # muslcheck's cache, and muslcheck against uv, side by side in one run, on the real ~790-pin requirements file.
 #
-#   bench/compare.sh [RUNS]        (default 5; needs python3, network access to the index, GNU time)
+#   bench/compare.sh [RUNS] [FILE] (default 5 runs, and Home Assistant's file; needs python3, network access
+#                                  to the index, GNU time)
+#
+# FILE is any other pinned file, e.g. the pins of the shared lock files: bench/pins-from-locks.py > FILE.
 #
 # Per run, in this order (medians of wall time, CPU time (user + system) and peak RSS are printed at the end):
 #   full/cold      muslcheck on the whole file, empty cache directory
@@ -22,10 +25,10 @@ cd "$(dirname "$0")/.."
 runs=${1:-5}
 # Home Assistant's requirements_all.txt from the shared corpus beside the checkout (third-party data, not kept
 # in this repository), less its `-r requirements.txt` line, which names a file that is not there.
-corpus=../shared/corpus/home-assistant-requirements-all.txt
+corpus=${2:-../shared/corpus/home-assistant-requirements-all.txt}
 [ -f "$corpus" ] || { echo "needs $corpus (the shared corpus beside the checkout)" >&2; exit 2; }
 mkdir -p target/bench
-input=target/bench/home-assistant-requirements-all.txt
+input=target/bench/compare-input.txt
 grep -v '^-r ' "$corpus" > "$input"
 source bench/lib.sh
 # --no-deps: the same question uv answers here, one line at a time (the default resolves the tree pip installs).
