@@ -112,7 +112,8 @@ fn config_files(env: &dyn Fn(&str) -> Option<String>, etc: &Path) -> Vec<PathBuf
 /// `[global]`), `key = value` or `key: value`, whole-line `#` and `;` comments only (a `#` inside a URL stays),
 /// and lines indented deeper than their key continue its value, joined with newlines, a comment among them
 /// left out. Keys are normalized as pip does (`index_url` is `index-url`); the `--` some people write in front
-/// is dropped too. Lines before the first header, and keys without a value, are not read. A file the crate
+/// is dropped too. `[DEFAULT]` gives its keys to the file's other sections, as Python's parser does. Lines
+/// before the first header, and keys without a value, are not read. A file the crate
 /// cannot read at all (a `[` without `]`, a line that starts with `=`) gives nothing: pip refuses it too.
 fn parse_ini(text: &str) -> Vec<(String, String, String)> {
     // A name no header gives (header names are trimmed): where the lines before the first header go.
@@ -126,24 +127,46 @@ fn parse_ini(text: &str) -> Vec<(String, String, String)> {
     let Ok(sections) = parser.read(text.to_string()) else {
         return Vec::new();
     };
+    let normalized = |key: &str| {
+        key.trim_start_matches("--")
+            .to_lowercase()
+            .replace('_', "-")
+    };
+    // Python's `[DEFAULT]` section gives its keys to every other section of the same file that does not set
+    // them itself (pip reads `parser.items(section)`), and is no section of its own.
+    let mut inherited: Vec<(String, String)> = sections
+        .get(PYTHON_DEFAULT)
+        .into_iter()
+        .flatten()
+        .filter_map(|(key, value)| Some((normalized(key), value.clone()?)))
+        .collect();
+    inherited.sort();
     let mut out = Vec::new();
-    for (section, keys) in sections {
-        if section == BEFORE_ANY_HEADER {
+    let mut names: Vec<&String> = sections.keys().collect();
+    names.sort();
+    for section in names {
+        if section == BEFORE_ANY_HEADER || section == PYTHON_DEFAULT {
             continue;
         }
-        for (key, value) in keys {
-            let Some(value) = value else {
-                continue;
-            };
-            let key = key
-                .trim_start_matches("--")
-                .to_lowercase()
-                .replace('_', "-");
-            out.push((section.clone(), key, value));
+        let own: Vec<(String, String)> = sections[section]
+            .iter()
+            .filter_map(|(key, value)| Some((normalized(key), value.clone()?)))
+            .collect();
+        for (key, value) in &inherited {
+            if !own.iter().any(|(k, _)| k == key) {
+                out.push((section.clone(), key.clone(), value.clone()));
+            }
         }
+        out.extend(
+            own.into_iter()
+                .map(|(key, value)| (section.clone(), key, value)),
+        );
     }
     out
 }
+
+/// The section whose keys Python's configparser gives to every other section.
+const PYTHON_DEFAULT: &str = "DEFAULT";
 
 #[cfg(test)]
 mod tests {
@@ -282,6 +305,42 @@ mod tests {
                 .origin("index-url")
                 .ends_with("pip.conf ([install] index-url)")
         );
+    }
+
+    /// Checked against Python's `RawConfigParser`: `[DEFAULT]`'s keys reach every section of its file that
+    /// does not set them, and a file with `[DEFAULT]` alone has no section.
+    #[test]
+    fn default_gives_its_keys_to_the_files_other_sections() {
+        let m = Machine::new();
+        write(
+            &m.path("etc/pip.conf"),
+            "[DEFAULT]\nindex_url = http://default.example/\nextra-index-url = http://extra.example/\n\
+             [global]\n[install]\nindex-url = http://install.example/\n",
+        );
+        let config = m.load();
+        assert_eq!(config.index_url.unwrap().value, "http://install.example/");
+        let extra = config.extra_index_url.unwrap();
+        assert_eq!(
+            (extra.value.as_str(), extra.section.as_str()),
+            ("http://extra.example/", "install")
+        );
+        let alone = Machine::new();
+        write(
+            &alone.path("etc/pip.conf"),
+            "[DEFAULT]\nindex-url = http://default.example/\n",
+        );
+        assert_eq!(alone.load(), PipConfig::default());
+        // Another file's sections do not inherit it.
+        let apart = Machine::new();
+        write(
+            &apart.path("etc/pip.conf"),
+            "[DEFAULT]\nindex-url = http://default.example/\n",
+        );
+        write(
+            &apart.path("home/.config/pip/pip.conf"),
+            "[global]\ntimeout = 5\n",
+        );
+        assert_eq!(apart.load().index_url, None);
     }
 
     #[test]
