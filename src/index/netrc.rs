@@ -91,11 +91,27 @@ impl Netrc {
 
 /// The netrc file to read: `NETRC`, else `~/.netrc`; `None` when it does not exist.
 pub fn locate(env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
-    let path = match env("NETRC") {
-        Some(path) => PathBuf::from(path),
-        None => Path::new(&env("HOME")?).join(".netrc"),
+    // requests takes `NETRC` alone when set, else `~/.netrc` then `~/_netrc`, each through `expanduser`.
+    let candidates: Vec<String> = match env("NETRC") {
+        Some(path) => vec![path],
+        None => vec!["~/.netrc".into(), "~/_netrc".into()],
     };
-    path.is_file().then_some(path)
+    candidates
+        .iter()
+        .filter_map(|path| expand_user(path, env))
+        .find(|path| path.is_file())
+}
+
+/// `~` or `~/…` with the home directory in front, as Python's `os.path.expanduser` gives it from `HOME`;
+/// any other path as it is. `None` for a `~` path without a home.
+fn expand_user(path: &str, env: &dyn Fn(&str) -> Option<String>) -> Option<PathBuf> {
+    match path.strip_prefix('~') {
+        Some("") => env("HOME").map(PathBuf::from),
+        Some(rest) if rest.starts_with('/') => {
+            Some(Path::new(&env("HOME")?).join(rest.trim_start_matches('/')))
+        }
+        _ => Some(PathBuf::from(path)),
+    }
 }
 
 #[cfg(test)]
@@ -202,5 +218,29 @@ mod tests {
             _ => None,
         };
         assert_eq!(locate(&env), Some(other));
+    }
+
+    /// As requests finds it: `NETRC` through `expanduser`, and `~/_netrc` when there is no `~/.netrc`.
+    #[test]
+    fn a_home_relative_netrc_and_the_underscore_name_are_found() {
+        let dir = tempfile::tempdir().unwrap();
+        let home = dir.path().display().to_string();
+        let only_home = |k: &str| (k == "HOME").then(|| home.clone());
+        std::fs::write(dir.path().join("_netrc"), "default login a password b").unwrap();
+        assert_eq!(locate(&only_home), Some(dir.path().join("_netrc")));
+        std::fs::write(dir.path().join("creds"), "").unwrap();
+        let tilde = |k: &str| match k {
+            "HOME" => Some(home.clone()),
+            "NETRC" => Some("~/creds".to_string()),
+            _ => None,
+        };
+        assert_eq!(locate(&tilde), Some(dir.path().join("creds")));
+        // `NETRC` set to a file that is not there: nothing, not the home file.
+        let missing = |k: &str| match k {
+            "HOME" => Some(home.clone()),
+            "NETRC" => Some("~/absent".to_string()),
+            _ => None,
+        };
+        assert_eq!(locate(&missing), None);
     }
 }
