@@ -8,22 +8,13 @@ use indicatif::ProgressBar;
 use super::*;
 use crate::index::fake::{FakeIndex, metadata};
 use crate::input::read_requirement_files;
-use crate::target::{Arch, MuslVersion, PythonVersion};
+use crate::target::Arch;
 
 fn settings(arches: &[Arch]) -> Settings {
     Settings {
         targets: arches
             .iter()
-            .map(|&arch| {
-                Target::musl(
-                    PythonVersion {
-                        minor: 12,
-                        patch: None,
-                    },
-                    MuslVersion { minor: 2 },
-                    arch,
-                )
-            })
+            .map(|&arch| Target::cp312_musl(arch))
             .collect(),
         pre: false,
         prefer_binary: false,

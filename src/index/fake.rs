@@ -4,10 +4,8 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use url::Url;
-
 use super::error::{FailureKind, Lookup, LookupError};
-use super::page::{FileUrl, IndexFile, MetadataFile, ProjectPage};
+use super::page::{IndexFile, ProjectPage};
 use super::source::{Answer, PackageSource};
 
 #[derive(Default)]
@@ -44,20 +42,11 @@ impl FakeIndex {
 
     /// `filename`, a file of `name`, with `metadata` served beside it (none: the index has none).
     pub fn file(mut self, name: &str, filename: &str, metadata: Option<String>) -> Self {
-        let url = Url::parse("https://files.example.invalid/")
-            .and_then(|base| base.join(filename))
-            .expect("a test file name makes a URL");
-        self.files
-            .entry(name.to_string())
-            .or_default()
-            .push(IndexFile {
-                filename: filename.to_string(),
-                url: FileUrl::from(url),
-                requires_python: None,
-                yanked: None,
-                size: Some(1000),
-                metadata: MetadataFile::Unsaid,
-            });
+        let file = IndexFile {
+            size: Some(1000),
+            ..IndexFile::named(filename)
+        };
+        self.files.entry(name.to_string()).or_default().push(file);
         if let Some(text) = metadata {
             self.metadata.insert(filename.to_string(), text);
         }

@@ -165,6 +165,24 @@ impl ProjectPage {
 #[error("{0}")]
 pub struct DecodeError(pub(super) String);
 
+/// A file as the tests list it: at `https://files.example.invalid/<filename>`, nothing else said of it.
+#[cfg(test)]
+impl IndexFile {
+    pub fn named(filename: &str) -> IndexFile {
+        let url = Url::parse("https://files.example.invalid/")
+            .and_then(|base| base.join(filename))
+            .expect("a test file name makes a URL");
+        IndexFile {
+            filename: filename.to_string(),
+            url: FileUrl::from(url),
+            requires_python: None,
+            yanked: None,
+            size: None,
+            metadata: MetadataFile::Unsaid,
+        }
+    }
+}
+
 /// What a decoded page announces of each file's core metadata, in page order (the decoders' tests).
 #[cfg(test)]
 pub(super) fn announcements(page: Result<ProjectPage, DecodeError>) -> Vec<MetadataFile> {
@@ -179,27 +197,16 @@ pub(super) fn announcements(page: Result<ProjectPage, DecodeError>) -> Vec<Metad
 mod tests {
     use super::*;
 
-    fn file(name: &str) -> IndexFile {
-        IndexFile {
-            filename: name.to_string(),
-            url: FileUrl(format!("https://files.example.invalid/{name}")),
-            requires_python: None,
-            yanked: None,
-            size: None,
-            metadata: MetadataFile::Unsaid,
-        }
-    }
-
     #[test]
     fn a_projects_page_keeps_only_the_projects_distributions() {
         let junk = "x".repeat(10_000);
         let page = ProjectPage::of_project(
             vec![
-                file("demo-1.0-py3-none-any.whl"),
-                file(&format!("{junk}-1.0-py3-none-any.whl")),
-                file("other-1.0.tar.gz"),
-                file("demo-1.0.exe"),
-                file("demo-1.1.tar.gz"),
+                IndexFile::named("demo-1.0-py3-none-any.whl"),
+                IndexFile::named(&format!("{junk}-1.0-py3-none-any.whl")),
+                IndexFile::named("other-1.0.tar.gz"),
+                IndexFile::named("demo-1.0.exe"),
+                IndexFile::named("demo-1.1.tar.gz"),
             ],
             "demo",
         );

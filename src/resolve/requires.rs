@@ -282,28 +282,13 @@ pub(crate) fn parse_deps(text: &str) -> Vec<Dep> {
 mod tests {
     use super::*;
 
-    fn file(name: &str) -> IndexFile {
-        IndexFile {
-            filename: name.to_string(),
-            url: url::Url::parse("http://127.0.0.1:9/files/")
-                .unwrap()
-                .join(name)
-                .unwrap()
-                .into(),
-            requires_python: None,
-            yanked: None,
-            size: None,
-            metadata: crate::index::MetadataFile::Unsaid,
-        }
-    }
-
     const DEMO: &str = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\nRequires-Dist: six>=1\n\
                         Requires-Dist: tomli; python_version < \"3.11\"\n";
 
     #[test]
     fn each_file_is_judged_and_parsed_once_for_every_target() {
         let read = ReadMetadata::default();
-        let wheel = file("demo-1.0-py3-none-any.whl");
+        let wheel = IndexFile::named("demo-1.0-py3-none-any.whl");
         let version = crate::pep::parse_version("1.0").unwrap();
         let deps = read.read(&wheel, DEMO, Some(("demo", &version))).unwrap();
         assert_eq!(
@@ -321,7 +306,7 @@ mod tests {
     #[test]
     fn metadata_pip_rejects_stays_rejected() {
         let read = ReadMetadata::default();
-        let wheel = file("other-1.0-py3-none-any.whl");
+        let wheel = IndexFile::named("other-1.0-py3-none-any.whl");
         let version = crate::pep::parse_version("1.0").unwrap();
         let why = read
             .read(&wheel, DEMO, Some(("other", &version)))

@@ -10,18 +10,7 @@ use indicatif::ProgressBar;
 use super::*;
 use crate::index::fake::FakeIndex;
 use crate::input::{FormatControl, Wanted};
-use crate::target::{Arch, MuslVersion, PythonVersion, TagRanks, Target};
-
-fn target(arch: Arch) -> Target {
-    Target::musl(
-        PythonVersion {
-            minor: 12,
-            patch: None,
-        },
-        MuslVersion { minor: 2 },
-        arch,
-    )
-}
+use crate::target::{Arch, TagRanks, Target};
 
 /// The tree of `lines` (and `constraints`) on CPython 3.12, musl 1.2, `arch`, over `index`.
 fn resolve_on(
@@ -35,7 +24,7 @@ fn resolve_on(
         other => panic!("{text}: {other:?}"),
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    let target = target(arch);
+    let target = Target::cp312_musl(arch);
     let ctx = Arc::new(Context {
         index: WaitingSource::new(index.clone(), runtime.handle().clone()),
         target,

@@ -292,6 +292,19 @@ impl Target {
         }
     }
 
+    /// CPython 3.12 on musl 1.2 (`python:3.12-alpine`) for `arch`: the tests' usual target.
+    #[cfg(test)]
+    pub fn cp312_musl(arch: Arch) -> Self {
+        Target::musl(
+            PythonVersion {
+                minor: 12,
+                patch: None,
+            },
+            MuslVersion { minor: 2 },
+            arch,
+        )
+    }
+
     /// The target id of docs/design.md: `cp312-musllinux_1_2_x86_64`, `cp312-manylinux_2_36_x86_64`.
     pub fn id(&self) -> String {
         format!(
