@@ -12,14 +12,16 @@ use std::io::Write;
 use std::sync::Arc;
 
 use indicatif::ProgressBar;
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::core_metadata;
-use crate::index::{Lookup, PackageSource};
+use crate::index::{Later, Lookup, PackageSource};
 use crate::input::{Entry, FormatControl, IndexRequirement, Input, Wanted};
 use crate::pep::{MarkerEnvironment, MarkerTree, Version, VersionSpecifiers};
 use crate::resolve::{
-    Cause, Context, Resolution, Resolved, ResolverVersion, Standing, WaitingSource, resolve,
+    Cause, Context, Resolution, Resolved, ResolverVersion, Standing, StatedDependencies,
+    WaitingSource, resolve,
 };
 use crate::select::{Catalog, Policy};
 use crate::target::{TagRanks, Target};
@@ -39,16 +41,38 @@ pub struct Settings {
     pub pre: bool,
     pub prefer_binary: bool,
     pub formats: FormatControl,
+    /// Entries checked at once, line by line: enough to keep every connection busy, few enough that the
+    /// pages of a long file are not all held at once.
+    pub in_flight: usize,
 }
 
-/// The verdicts of every entry of `input`, in input order, one per target in `settings.targets` order.
+/// What the line-by-line check gives: one verdict per entry and target, and, when asked for, what each
+/// chosen release states it depends on (for the closure of a pinned file, `pinned_closure`).
+pub struct Lines {
+    /// One row per input entry, in input order; one verdict per target, in `Settings::targets` order.
+    pub verdicts: Vec<Vec<Verdict>>,
+    /// The same shape: the dependencies the release a verdict chose states (`None` where nothing is
+    /// installed from the index); all `None` unless `check_all` was asked for them.
+    pub stated: Vec<Vec<Option<Arc<StatedDependencies>>>>,
+}
+
+/// An entry's verdicts and stated dependencies, one each per target (`Lines`).
+type Row = (Vec<Verdict>, Vec<Option<Arc<StatedDependencies>>>);
+
+/// The verdicts of every entry of `input`, in input order, one per target in `settings.targets` order; with
+/// `stated`, also what each chosen release states it depends on.
+///
+/// At most `settings.in_flight` entries are checked at once, and a project's page is let go once the last entry
+/// that asks for it is done (`PackageSource::forget`): the pages of a long file are not all held at once.
 pub async fn check_all(
     input: &Input,
     settings: &Settings,
     index: Arc<dyn PackageSource>,
     progress: &ProgressBar,
-) -> Vec<Vec<Verdict>> {
+    stated: bool,
+) -> Lines {
     let shared = Arc::new(Shared::new(input, settings, index));
+    let targets = settings.targets.len();
     // A verdict depends on what the line asks for and the target only: a line asked for again (a file
     // listing one pin many times) is checked once.
     let mut first_of: HashMap<String, usize> = HashMap::new();
@@ -59,23 +83,49 @@ pub async fn check_all(
         .map(|(i, entry)| *first_of.entry(format!("{:?}", entry.wanted)).or_insert(i))
         .collect();
     drop(first_of);
+    // How many of the entries checked ask for each project's page (`foo==1` and `foo[bar]==1` both do).
+    let mut askers: HashMap<String, usize> = HashMap::new();
+    for (i, entry) in input.entries.iter().enumerate() {
+        if let (true, Wanted::Index(r)) = (same_as[i] == i, &entry.wanted) {
+            *askers.entry(r.name.clone()).or_default() += 1;
+        }
+    }
+    let askers = Arc::new(std::sync::Mutex::new(askers));
+    let permits = Arc::new(Semaphore::new(settings.in_flight.max(1)));
     let mut tasks = JoinSet::new();
     for (i, entry) in input.entries.iter().enumerate() {
         if same_as[i] != i {
             continue;
         }
-        for t in 0..settings.targets.len() {
-            let shared = shared.clone();
-            let entry = entry.clone();
-            tasks.spawn(async move { (i, t, shared.verdict(&entry, t).await) });
-        }
+        let (shared, entry, askers, permits) = (
+            shared.clone(),
+            entry.clone(),
+            askers.clone(),
+            permits.clone(),
+        );
+        tasks.spawn(async move {
+            // The semaphore is never closed: the permit always comes.
+            let _permit = permits.acquire_owned().await;
+            let row = shared.entry_row(&entry, stated).await;
+            if let Wanted::Index(r) = &entry.wanted {
+                let mut askers = askers.lock().unwrap_or_else(|p| p.into_inner());
+                if let Some(left) = askers.get_mut(&r.name) {
+                    *left -= 1;
+                    if *left == 0 {
+                        // With `stated`, a pinned file's lines, the tree may be resolved next.
+                        let later = if stated { Later::Maybe } else { Later::Never };
+                        shared.index.forget(&r.name, later);
+                    }
+                }
+            }
+            (i, row)
+        });
     }
-    let mut results: Vec<Vec<Option<Verdict>>> =
-        vec![vec![None; settings.targets.len()]; input.entries.len()];
+    let mut rows: Vec<Option<Row>> = vec![None; input.entries.len()];
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((i, t, verdict)) => results[i][t] = Some(verdict),
-            // A task that panicked leaves its slot empty: reported below as unknown, never guessed.
+            Ok((i, row)) => rows[i] = Some(row),
+            // A task that panicked leaves its row empty: reported below as unknown, never guessed.
             Err(e) => {
                 let _ = writeln!(
                     std::io::stderr(),
@@ -83,22 +133,24 @@ pub async fn check_all(
                 );
             }
         }
-        progress.inc(1);
+        progress.inc(targets as u64);
     }
     for (i, &first) in same_as.iter().enumerate() {
         if first != i {
-            results[i] = results[first].clone();
-            progress.inc(settings.targets.len() as u64);
+            rows[i] = rows[first].clone();
+            progress.inc(targets as u64);
         }
     }
-    results
+    let (verdicts, stated) = rows
         .into_iter()
         .map(|row| {
-            row.into_iter()
-                .map(|v| v.unwrap_or_else(|| Verdict::bare(Outcome::Unknown, "internal error")))
-                .collect()
+            row.unwrap_or_else(|| {
+                let unknown = Verdict::bare(Outcome::Unknown, "internal error");
+                (vec![unknown; targets], vec![None; targets])
+            })
         })
-        .collect()
+        .unzip();
+    Lines { verdicts, stated }
 }
 
 /// A project the dependency tree adds to the input's requirements.
@@ -236,20 +288,18 @@ impl Closure {
     }
 }
 
-/// Whether pinned requirements list their whole tree on every target, read from the metadata of each pin's
-/// chosen file (the same files the line-by-line check read). A closed set adds `blocked_by` to the verdicts
-/// of pins that need a failing pin; an open one must be resolved as a tree.
-pub async fn pinned_closure(
+/// Whether pinned requirements list their whole tree on every target, read from what each pin's chosen
+/// release states (`Lines::stated`: the metadata of the files the line-by-line check read). A closed set adds
+/// `blocked_by` to the verdicts of pins that need a failing pin; an open one must be resolved as a tree.
+pub fn pinned_closure(
     input: &Input,
     settings: &Settings,
-    index: &dyn PackageSource,
+    stated: &[Vec<Option<Arc<StatedDependencies>>>],
     verdicts: &mut [Vec<Verdict>],
 ) -> Closure {
     let mut open = std::collections::BTreeSet::new();
-    let read = crate::resolve::ReadMetadata::default();
     for (t, target) in settings.targets.iter().enumerate() {
         let env = target.marker_environment();
-        let ranks = TagRanks::new(target);
         // Each listed project: its entry's row, the extras it is asked with, the version it gets here.
         let mut listed: HashMap<&str, (usize, Vec<String>, Option<Version>)> = HashMap::new();
         for (i, entry) in input.entries.iter().enumerate() {
@@ -266,41 +316,18 @@ pub async fn pinned_closure(
                 slot.1.extend(r.extras.iter().cloned());
             }
         }
-        // Each pin's stated dependencies, read once.
-        let mut stated: Vec<(usize, &str, crate::resolve::StatedDependencies)> = Vec::new();
-        for (i, entry) in input.entries.iter().enumerate() {
-            let (Wanted::Index(requirement), verdict) = (&entry.wanted, &verdicts[i][t]) else {
-                continue;
-            };
-            if !matches!(verdict.outcome, Outcome::Wheel | Outcome::Build) {
-                continue;
-            }
-            let Some(version) = verdict
-                .version
-                .as_deref()
-                .and_then(|v| crate::pep::parse_version(v).ok())
-            else {
-                continue;
-            };
-            let (allow_wheel, allow_sdist) = settings.formats.allowed(&requirement.name);
-            let release = crate::resolve::Release {
-                index,
-                target,
-                ranks: &ranks,
-                policy: Policy {
-                    allow_pre: settings.pre,
-                    allow_sdist,
-                    allow_wheel,
-                    prefer_binary: settings.prefer_binary,
-                },
-                read: &read,
-            };
-            stated.push((
-                i,
-                &requirement.name,
-                release.requires(&requirement.name, &version).await,
-            ));
-        }
+        // Each pin's stated dependencies.
+        let stated: Vec<(usize, &str, &StatedDependencies)> = input
+            .entries
+            .iter()
+            .enumerate()
+            .filter_map(|(i, entry)| match (&entry.wanted, stated.get(i)?.get(t)?) {
+                (Wanted::Index(requirement), Some(deps)) => {
+                    Some((i, requirement.name.as_str(), deps.as_ref()))
+                }
+                _ => None,
+            })
+            .collect();
         // The extras a dependency asks of a listed project count as asked (a freeze lists no extras, but
         // does list what they pull in); a few rounds reach every extra that extras ask for.
         let mut needs: HashMap<usize, Vec<usize>> = HashMap::new();
@@ -373,6 +400,17 @@ pub async fn pinned_closure(
     Closure {
         open: open.into_iter().collect(),
     }
+}
+
+/// The version a verdict installs from the index (a wheel, or an sdist built), if any.
+fn installed_version(verdict: &Verdict) -> Option<Version> {
+    if !matches!(verdict.outcome, Outcome::Wheel | Outcome::Build) {
+        return None;
+    }
+    verdict
+        .version
+        .as_deref()
+        .and_then(|v| crate::pep::parse_version(v).ok())
 }
 
 /// The name an entry asks for.
@@ -493,6 +531,68 @@ impl Shared {
                 .collect(),
             constraints: input.constraints.iter().map(|(c, _)| c.clone()).collect(),
             index,
+        }
+    }
+
+    /// An entry's verdicts, one per target (checked at once), and with `stated` what the release each chose
+    /// states it depends on, read while its page is still held.
+    async fn entry_row(self: &Arc<Self>, entry: &Entry, stated: bool) -> Row {
+        let targets = self.settings.targets.len();
+        let mut tasks = JoinSet::new();
+        for t in 0..targets {
+            let (shared, entry) = (self.clone(), entry.clone());
+            tasks.spawn(async move { (t, shared.verdict(&entry, t).await) });
+        }
+        let mut verdicts: Vec<Option<Verdict>> = vec![None; targets];
+        while let Some(joined) = tasks.join_next().await {
+            match joined {
+                Ok((t, verdict)) => verdicts[t] = Some(verdict),
+                Err(e) => {
+                    let _ = writeln!(
+                        std::io::stderr(),
+                        "muslcheck: internal error in a lookup task: {e}"
+                    );
+                }
+            }
+        }
+        let verdicts: Vec<Verdict> = verdicts
+            .into_iter()
+            .map(|v| v.unwrap_or_else(|| Verdict::bare(Outcome::Unknown, "internal error")))
+            .collect();
+        let mut dependencies = vec![None; targets];
+        if let (true, Wanted::Index(requirement)) = (stated, &entry.wanted) {
+            let read = crate::resolve::ReadMetadata::default();
+            for (t, verdict) in verdicts.iter().enumerate() {
+                if let Some(version) = installed_version(verdict) {
+                    let release = self.release(&requirement.name, t, &read);
+                    let deps = release.requires(&requirement.name, &version).await;
+                    dependencies[t] = Some(Arc::new(deps));
+                }
+            }
+        }
+        (verdicts, dependencies)
+    }
+
+    /// Where the dependencies of a release of `name` are read from on target `t`.
+    fn release<'a>(
+        &'a self,
+        name: &str,
+        t: usize,
+        read: &'a crate::resolve::ReadMetadata,
+    ) -> crate::resolve::Release<'a> {
+        let settings = &self.settings;
+        let (allow_wheel, allow_sdist) = settings.formats.allowed(name);
+        crate::resolve::Release {
+            index: self.index.as_ref(),
+            target: &settings.targets[t],
+            ranks: &self.ranks[t],
+            policy: Policy {
+                allow_pre: settings.pre,
+                allow_sdist,
+                allow_wheel,
+                prefer_binary: settings.prefer_binary,
+            },
+            read,
         }
     }
 

@@ -152,3 +152,49 @@ fn settled_hits(index: &TestIndex) -> usize {
         last = now;
     }
 }
+
+/// A pinned file whose pins do not list their whole tree is checked line by line, then resolved: the pages the
+/// line-by-line check let go of are not asked for again, with or without a cache.
+#[test]
+fn a_pinned_file_resolved_after_its_lines_asks_for_each_page_once() {
+    let index = TestIndex::start_with(Behaviour {
+        root: Some(trees()),
+        ..Default::default()
+    });
+    let requirements = trees().join("spacy/requirements.txt");
+    let cache = tempfile::tempdir().unwrap();
+    let cache_dir = cache.path().to_str().unwrap().to_string();
+    let runs: [(&str, &[&str]); 3] = [
+        ("without a cache", &["--no-cache"]),
+        ("with an empty cache", &["--cache-dir", &cache_dir]),
+        ("with --refresh", &["--cache-dir", &cache_dir, "--refresh"]),
+    ];
+    for (how, extra) in runs {
+        let before = index.seen().len();
+        let output = common::command()
+            .env_remove("MUSLCHECK_NO_CACHE")
+            .args([requirements.to_str().unwrap(), "--index-url", &index.url()])
+            .args(["--format", "json", "--python", "3.12", "--arch", "x86_64"])
+            .args(extra)
+            .output()
+            .unwrap();
+        let report = json(&output);
+        let notes = report["notes"].to_string();
+        assert!(notes.contains("resolved on each target"), "{how}: {notes}");
+        assert!(
+            installed(&report, "cp312-musllinux_1_2_x86_64").len() > 40,
+            "{how}"
+        );
+        settled_hits(&index);
+        let mut pages: Vec<String> = index.seen()[before..]
+            .iter()
+            .map(|s| s.path.clone())
+            .filter(|p| p.starts_with("/simple/"))
+            .collect();
+        let asked = pages.len();
+        pages.sort();
+        pages.dedup();
+        assert_eq!(asked, pages.len(), "{how}: a page asked for twice");
+        assert!(pages.contains(&"/simple/spacy/".to_string()), "{how}");
+    }
+}

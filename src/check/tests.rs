@@ -19,6 +19,7 @@ fn settings(arches: &[Arch]) -> Settings {
         pre: false,
         prefer_binary: false,
         formats: FormatControl::default(),
+        in_flight: 2,
     }
 }
 
@@ -45,12 +46,15 @@ fn outcomes(verdicts: &[Vec<Verdict>]) -> Vec<Vec<(Outcome, Option<&str>)>> {
 
 fn check_lines(index: &Arc<FakeIndex>, text: &str, arches: &[Arch]) -> Vec<Vec<Verdict>> {
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    runtime.block_on(check_all(
-        &input(text),
-        &settings(arches),
-        index.clone(),
-        &ProgressBar::hidden(),
-    ))
+    runtime
+        .block_on(check_all(
+            &input(text),
+            &settings(arches),
+            index.clone(),
+            &ProgressBar::hidden(),
+            false,
+        ))
+        .verdicts
 }
 
 #[test]
@@ -101,8 +105,50 @@ fn a_line_asked_for_twice_is_looked_up_once() {
     assert_eq!(verdicts[1][0].file, verdicts[0][0].file);
     assert_eq!(
         index.asked(),
-        ["page six", "metadata six-1.16.0-py3-none-any.whl"]
+        [
+            "page six",
+            "metadata six-1.16.0-py3-none-any.whl",
+            "forget six Never"
+        ]
     );
+}
+
+#[test]
+fn a_page_is_let_go_once_after_the_last_line_that_asks_for_it() {
+    let index = Arc::new(
+        FakeIndex::default()
+            .wheel("a", "1.0", &[])
+            .wheel("b", "1.0", &[])
+            .wheel("c", "1.0", &[]),
+    );
+    // Two entries ask for a's page; `settings` lets two entries be checked at once.
+    check_lines(
+        &index,
+        "a==1.0\nb==1.0\nc==1.0\na[x]==1.0\n",
+        &[Arch::X86_64, Arch::Aarch64],
+    );
+    let asked = index.asked();
+    for name in ["a", "b", "c"] {
+        let forgotten: Vec<usize> = (0..asked.len())
+            .filter(|&i| asked[i] == format!("forget {name} Never"))
+            .collect();
+        assert_eq!(forgotten.len(), 1, "{name}: {asked:?}");
+        let last_use = asked
+            .iter()
+            .rposition(|a| {
+                a == &format!("page {name}") || a.starts_with(&format!("metadata {name}-"))
+            })
+            .unwrap();
+        assert!(forgotten[0] > last_use, "{name}: {asked:?}");
+    }
+    // Two lines, two targets: a's page asked for four times, b's and c's twice.
+    let pages = |name: &str| {
+        asked
+            .iter()
+            .filter(|a| *a == &format!("page {name}"))
+            .count()
+    };
+    assert_eq!((pages("a"), pages("b"), pages("c")), (4, 2, 2));
 }
 
 #[test]

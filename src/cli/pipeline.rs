@@ -11,7 +11,7 @@ use tokio::runtime::Runtime;
 
 use super::Stop;
 use super::run_config::{Mode, RunConfig};
-use crate::check::{Dependency, check_all, check_tree, pinned_closure};
+use crate::check::{Dependency, Lines, check_all, check_tree, pinned_closure};
 use crate::index::{ClientError, IndexClient};
 use crate::input::Input;
 use crate::verdict::Verdict;
@@ -53,14 +53,20 @@ pub fn check(
     let indexes = client.shown_urls();
     let mut notes = Vec::new();
     let mut warnings = Vec::new();
-    let lines = |runtime: &Runtime| {
+    let lines = |runtime: &Runtime, stated: bool| {
         let progress = progress_bar(
             (input.entries.len() * settings.targets.len()) as u64,
             "{spinner} checking {pos}/{len} requirements {wide_bar} {elapsed}",
         );
-        let verdicts = runtime.block_on(check_all(input, settings, client.clone(), &progress));
+        let lines = runtime.block_on(check_all(
+            input,
+            settings,
+            client.clone(),
+            &progress,
+            stated,
+        ));
         progress.finish_and_clear();
-        verdicts
+        lines
     };
     let tree = |runtime: &Runtime, warnings: &mut Vec<String>| {
         let progress = progress_bar(
@@ -79,16 +85,14 @@ pub fn check(
         }
         Mode::Lines(why) => {
             notes.push(why.to_string());
-            (lines(runtime), Vec::new())
+            (lines(runtime, false).verdicts, Vec::new())
         }
         Mode::Pinned => {
-            let mut verdicts = lines(runtime);
-            let closure = runtime.block_on(pinned_closure(
-                input,
-                settings,
-                client.as_ref(),
-                &mut verdicts,
-            ));
+            let Lines {
+                mut verdicts,
+                stated,
+            } = lines(runtime, true);
+            let closure = pinned_closure(input, settings, &stated, &mut verdicts);
             if closure.is_closed() {
                 notes.push(
                     "dependency tree: every requirement is pinned and the pins list all their dependencies \

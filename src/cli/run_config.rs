@@ -121,6 +121,7 @@ impl RunConfig {
             pre: args.pre || input.options.pre,
             prefer_binary: args.prefer_binary || input.options.prefer_binary,
             formats: input.options.formats.clone(),
+            in_flight: 4 * usize::from(args.concurrency),
         };
         Ok(RunConfig {
             plan,

@@ -109,6 +109,17 @@ impl HttpCache {
         }
     }
 
+    /// Whether what was stored this run is answered again from disk, without asking the index: not with
+    /// `--refresh` (every read asks), nor once an entry could not be written.
+    pub(super) fn answers_again(&self) -> bool {
+        self.mode != CacheMode::Refresh
+            && self
+                .write_error
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .is_none()
+    }
+
     /// The answer to a request: from the cache when fresh (or when offline), else from `send`, asked
     /// conditionally when a stored entry has validators. `Ok(None)` means the index says it is not there.
     pub(super) async fn get(

@@ -106,6 +106,17 @@ impl IndexClient {
             .clone()
     }
 
+    /// Lets go of a project's page (`PackageSource::forget`); holders of it keep it until they are done. A
+    /// page the run may ask for again (`asked_again`) stays unless the cache gives it back without asking
+    /// the index: asking again would cost a request, and with `--refresh` every read asks.
+    pub fn forget(&self, name: &str, asked_again: bool) {
+        if asked_again && !self.cache.as_ref().is_some_and(HttpCache::answers_again) {
+            return;
+        }
+        let mut map = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+        map.remove(name);
+    }
+
     async fn fetch_project(&self, name: &str) -> Lookup<ProjectPage> {
         let mut pooled = ProjectPage::default();
         let mut found = false;

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use super::error::{FailureKind, Lookup, LookupError};
 use super::page::{IndexFile, ProjectPage};
-use super::source::{Answer, PackageSource};
+use super::source::{Answer, Later, PackageSource};
 
 #[derive(Default)]
 pub struct FakeIndex {
@@ -156,5 +156,9 @@ impl PackageSource for FakeIndex {
             None => Lookup::Missing,
         };
         Box::pin(std::future::ready(answer))
+    }
+
+    fn forget(&self, name: &str, later: Later) {
+        self.log(format!("forget {name} {later:?}"));
     }
 }

@@ -37,7 +37,7 @@ pub use error::{Lookup, LookupError};
 pub use netrc::{Netrc, locate as locate_netrc};
 pub use page::{DecodeError, FileUrl, IndexFile, MetadataFile, ProjectPage};
 pub use redact::{redact, redact_text};
-pub use source::PackageSource;
+pub use source::{Later, PackageSource};
 pub use transport::Backoff;
 
 use url::Url;

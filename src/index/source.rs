@@ -13,6 +13,13 @@ use super::page::{IndexFile, ProjectPage};
 /// An answer to come: what every method of a [`PackageSource`] returns.
 pub type Answer<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
+/// Whether a run may ask again for a page it lets go of (`PackageSource::forget`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Later {
+    Never,
+    Maybe,
+}
+
 /// Where the decisions get their facts. Every answer is final for the run: asking again gives the same one.
 pub trait PackageSource: Send + Sync {
     /// The files of a project (normalized name), pooled over every index. `Missing` when no index knows it.
@@ -34,6 +41,11 @@ pub trait PackageSource: Send + Sync {
         name: &'a str,
         version: &'a str,
     ) -> Answer<'a, Lookup<Vec<String>>>;
+
+    /// The caller is done with `name`'s page: what is kept of it may go. With `Later::Maybe` the run may ask
+    /// for it again, and it goes only where it can be had again without asking the index (from the cache);
+    /// with `Later::Never` it goes.
+    fn forget(&self, name: &str, later: Later);
 }
 
 impl PackageSource for IndexClient {
@@ -55,5 +67,9 @@ impl PackageSource for IndexClient {
         version: &'a str,
     ) -> Answer<'a, Lookup<Vec<String>>> {
         Box::pin(IndexClient::declared_requires_dist(self, name, version))
+    }
+
+    fn forget(&self, name: &str, later: Later) {
+        IndexClient::forget(self, name, later == Later::Maybe);
     }
 }
