@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use crate::pep::{Version, normalize};
+use crate::pep::{Version, normalizes_to};
 use crate::target::TagRanks;
 
 /// Archive endings pip accepts for a source distribution (pip's `SUPPORTED_EXTENSIONS` less `.whl`).
@@ -97,10 +97,27 @@ impl WheelName {
         let stem = filename
             .strip_suffix(".whl")
             .ok_or_else(|| format!("{filename}: not a wheel"))?;
-        let parts: Vec<&str> = stem.split('-').collect();
-        let (name, version, build, python, abi, platform) = match parts.as_slice() {
-            [n, v, py, abi, p] => (*n, *v, None, *py, *abi, *p),
-            [n, v, b, py, abi, p] => (*n, *v, Some(*b), *py, *abi, *p),
+        // Read without collecting: every file name of every page passes here.
+        let mut parts = [""; 6];
+        let mut count = 0;
+        for part in stem.split('-') {
+            if count == parts.len() {
+                count += 1;
+                break;
+            }
+            parts[count] = part;
+            count += 1;
+        }
+        let (name, version, build, python, abi, platform) = match count {
+            5 => (parts[0], parts[1], None, parts[2], parts[3], parts[4]),
+            6 => (
+                parts[0],
+                parts[1],
+                Some(parts[2]),
+                parts[3],
+                parts[4],
+                parts[5],
+            ),
             _ => {
                 return Err(format!(
                     "{filename}: a wheel name has 5 or 6 dash-separated parts"
@@ -122,13 +139,17 @@ impl WheelName {
             }
         };
         // pip turns `_` back into `-` before parsing the version (PEP 427 escaping).
-        let version = versions
-            .parse(&version.replace('_', "-"))
-            .map_err(|e| format!("{filename}: invalid version: {e}"))?;
+        let version = if version.contains('_') {
+            versions.parse(&version.replace('_', "-"))
+        } else {
+            versions.parse(version)
+        }
+        .map_err(|e| format!("{filename}: invalid version: {e}"))?;
         Ok(WheelName {
             version,
             build,
-            tags: format!("{python}-{abi}-{platform}").into(),
+            // The last three parts, as the name writes them.
+            tags: stem[stem.len() - python.len() - abi.len() - platform.len() - 2..].into(),
         })
     }
 }
@@ -137,7 +158,7 @@ impl WheelName {
 /// one version (a parsed version is a shared allocation), where a page of a hundred thousand files would
 /// otherwise hold as many.
 #[derive(Default)]
-pub struct VersionTexts(std::collections::HashMap<Box<str>, Version>);
+pub struct VersionTexts(rustc_hash::FxHashMap<Box<str>, Version>);
 
 impl VersionTexts {
     fn parse(&mut self, text: &str) -> Result<Version, String> {
@@ -175,7 +196,7 @@ impl DistFile {
         if filename.ends_with(".whl") {
             let wheel = WheelName::parse(filename, versions).ok()?;
             let name = filename.split('-').next().unwrap_or("");
-            return (normalize(name) == project).then_some(DistFile::Wheel(wheel));
+            return normalizes_to(name, project).then_some(DistFile::Wheel(wheel));
         }
         // pip compares the extension case-sensitively: `pkg-1.0.TAR.GZ` is not a file it takes.
         let ext = SDIST_EXTENSIONS
@@ -200,7 +221,7 @@ impl DistFile {
 fn sdist_version(stem: &str, project: &str, versions: &mut VersionTexts) -> Option<Version> {
     stem.char_indices()
         .filter(|(_, c)| *c == '-')
-        .find(|(i, _)| normalize(&stem[..*i]) == project)
+        .find(|(i, _)| normalizes_to(&stem[..*i], project))
         .and_then(|(i, _)| versions.parse(&stem[i + 1..]).ok())
 }
 

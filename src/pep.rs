@@ -35,6 +35,31 @@ pub fn normalize(name: &str) -> String {
     out
 }
 
+/// Whether `name` normalizes to `normalized` (a PEP 503 name), without building the normalized text: every
+/// file name of every page is compared with its project's name.
+pub fn normalizes_to(name: &str, normalized: &str) -> bool {
+    let mut want = normalized.chars();
+    let mut last_sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            if !last_sep && want.next() != Some('-') {
+                return false;
+            }
+            last_sep = true;
+        } else {
+            if c.is_ascii() {
+                if want.next() != Some(c.to_ascii_lowercase()) {
+                    return false;
+                }
+            } else if !c.to_lowercase().all(|l| want.next() == Some(l)) {
+                return false;
+            }
+            last_sep = false;
+        }
+    }
+    want.next().is_none()
+}
+
 thread_local! {
     static GUARDED: Cell<bool> = const { Cell::new(false) };
 }
@@ -215,6 +240,40 @@ pub fn filter_versions<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn normalizes_to_agrees_with_normalize() {
+        let names = [
+            "Foo_Bar",
+            "foo.bar",
+            "foo--bar",
+            "FOO-._bar",
+            "foo",
+            "foob",
+            "fo",
+            "-foo",
+            "foo-",
+            "",
+            "Straße",
+            "STRASSE",
+            "İx",
+            "ǅemo",
+            "a.-_b.c",
+            "A_B_C",
+            "a-b-c-",
+            "ÄBC",
+        ];
+        for name in names {
+            for other in names {
+                let normalized = normalize(other);
+                assert_eq!(
+                    normalizes_to(name, &normalized),
+                    normalize(name) == normalized,
+                    "{name} against {normalized}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn deeply_nested_markers_are_an_error_not_a_stack_overflow() {
