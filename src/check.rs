@@ -744,16 +744,16 @@ impl Shared {
                     .and_then(|(v, f)| {
                         let version = crate::pep::parse_version(v).ok()?;
                         let file = page
-                            .release_files(&requirement.name, &version)
+                            .release_files(&version)
                             .iter()
-                            .map(|&i| &page.files[i])
-                            .find(|x| &x.filename == f)?;
-                        Some((file, version))
+                            .map(|&i| page.file(i))
+                            .find(|x| x.filename() == f)?;
+                        Some((file.to_index_file(), version))
                     });
                 let Some((sdist, version)) = sdist else {
                     break verdict;
                 };
-                let why = match self.index.declared_metadata(sdist).await.as_ref() {
+                let why = match self.index.declared_metadata(&sdist).await.as_ref() {
                     Lookup::Found(text) => {
                         match core_metadata::check(text, &requirement.name, &version) {
                             Ok(()) => break verdict,
@@ -780,7 +780,8 @@ impl Shared {
                 rejected.insert(sdist.filename.clone(), why);
                 continue;
             };
-            match self.index.core_metadata(file).await.as_ref() {
+            let file = file.to_index_file();
+            match self.index.core_metadata(&file).await.as_ref() {
                 Lookup::Found(text) => {
                     match core_metadata::check(text, &requirement.name, &version) {
                         Ok(()) => break choice.verdict,

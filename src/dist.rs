@@ -2,6 +2,7 @@
 //! them, so that a file pip would skip is skipped here too.
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use crate::pep::{Version, normalizes_to};
 use crate::target::TagRanks;
@@ -26,11 +27,12 @@ const PLAIN_TAR: &str = ".tar";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WheelName {
     pub version: Version,
-    /// PEP 427 build tag as pip orders it: the leading number, then the rest as text.
-    pub build: Option<(u64, Box<str>)>,
-    /// `python-abi-platform` as the filename writes them (each part may be a compressed set): one allocation
-    /// per file, since a run may hold a hundred thousand of these.
-    tags: Box<str>,
+    /// PEP 427 build tag as pip orders it: the leading number, then the rest as text. Boxed: few wheels
+    /// have one.
+    pub build: Option<Box<(u64, Box<str>)>>,
+    /// `python-abi-platform` as the filename writes them (each part may be a compressed set), shared with the
+    /// page's other wheels of the same tags (`SharedParts`): a run may hold a hundred thousand of these.
+    tags: Arc<str>,
 }
 
 impl WheelName {
@@ -87,13 +89,13 @@ impl FromStr for WheelName {
     type Err = String;
 
     fn from_str(filename: &str) -> Result<Self, Self::Err> {
-        WheelName::parse(filename, &mut VersionTexts::default())
+        WheelName::parse(filename, &mut SharedParts::default())
     }
 }
 
 impl WheelName {
     /// A wheel filename, its version read through `versions`.
-    fn parse(filename: &str, versions: &mut VersionTexts) -> Result<Self, String> {
+    fn parse(filename: &str, versions: &mut SharedParts) -> Result<Self, String> {
         let stem = filename
             .strip_suffix(".whl")
             .ok_or_else(|| format!("{filename}: not a wheel"))?;
@@ -135,7 +137,7 @@ impl WheelName {
                 let number = digits.parse::<u64>().map_err(|_| {
                     format!("{filename}: build tag '{b}' does not start with a digit")
                 })?;
-                Some((number, b[digits.len()..].into()))
+                Some(Box::new((number, b[digits.len()..].into())))
             }
         };
         // pip turns `_` back into `-` before parsing the version (PEP 427 escaping).
@@ -149,25 +151,38 @@ impl WheelName {
             version,
             build,
             // The last three parts, as the name writes them.
-            tags: stem[stem.len() - python.len() - abi.len() - platform.len() - 2..].into(),
+            tags: versions
+                .tags(&stem[stem.len() - python.len() - abi.len() - platform.len() - 2..]),
         })
     }
 }
 
-/// The versions read from the file names of one page, each text parsed once: the files of a release share
-/// one version (a parsed version is a shared allocation), where a page of a hundred thousand files would
-/// otherwise hold as many.
+/// What the file names of one page share, each kept once: the files of a release share one parsed version (a
+/// shared allocation), and the wheels of many releases one tag set (`cp312-cp312-musllinux_1_2_x86_64`),
+/// where a page of a hundred thousand files would otherwise hold as many of each.
 #[derive(Default)]
-pub struct VersionTexts(rustc_hash::FxHashMap<Box<str>, Version>);
+pub struct SharedParts {
+    versions: rustc_hash::FxHashMap<Box<str>, Version>,
+    tags: rustc_hash::FxHashSet<Arc<str>>,
+}
 
-impl VersionTexts {
+impl SharedParts {
     fn parse(&mut self, text: &str) -> Result<Version, String> {
-        if let Some(version) = self.0.get(text) {
+        if let Some(version) = self.versions.get(text) {
             return Ok(version.clone());
         }
         let version = crate::pep::parse_version(text).map_err(|e| e.to_string())?;
-        self.0.insert(text.into(), version.clone());
+        self.versions.insert(text.into(), version.clone());
         Ok(version)
+    }
+
+    fn tags(&mut self, text: &str) -> Arc<str> {
+        if let Some(tags) = self.tags.get(text) {
+            return tags.clone();
+        }
+        let tags: Arc<str> = text.into();
+        self.tags.insert(tags.clone());
+        tags
     }
 }
 
@@ -183,7 +198,7 @@ impl DistFile {
     /// kinds (`.egg`, `.exe`, …), another project's file, an unparsable version.
     #[cfg(test)]
     pub fn parse(filename: &str, project: &str) -> Option<DistFile> {
-        DistFile::parse_with(filename, project, &mut VersionTexts::default())
+        DistFile::parse_with(filename, project, &mut SharedParts::default())
     }
 
     /// Reads a filename as `parse` does, with the versions of the page's other files: equal texts give one
@@ -191,7 +206,7 @@ impl DistFile {
     pub fn parse_with(
         filename: &str,
         project: &str,
-        versions: &mut VersionTexts,
+        versions: &mut SharedParts,
     ) -> Option<DistFile> {
         if filename.ends_with(".whl") {
             let wheel = WheelName::parse(filename, versions).ok()?;
@@ -218,7 +233,7 @@ impl DistFile {
 
 /// pip's `_extract_version_from_fragment`: the version is what follows the first `-` whose prefix is the
 /// project's name (names may hold dashes, so the split point is found by comparing normalized prefixes).
-fn sdist_version(stem: &str, project: &str, versions: &mut VersionTexts) -> Option<Version> {
+fn sdist_version(stem: &str, project: &str, versions: &mut SharedParts) -> Option<Version> {
     stem.char_indices()
         .filter(|(_, c)| *c == '-')
         .find(|(i, _)| normalizes_to(&stem[..*i], project))
@@ -232,7 +247,7 @@ mod tests {
 
     #[test]
     fn a_releases_files_share_one_parsed_version() {
-        let mut versions = VersionTexts::default();
+        let mut versions = SharedParts::default();
         for name in [
             "demo-1.0-py3-none-any.whl",
             "demo-1.0-cp312-cp312-musllinux_1_2_x86_64.whl",
@@ -245,7 +260,7 @@ mod tests {
             );
         }
         // By text: `1.0.0` equals `1.0` but is written, and shown, as it is.
-        assert_eq!(versions.0.len(), 2);
+        assert_eq!(versions.versions.len(), 2);
     }
 
     fn ranks() -> TagRanks {
@@ -306,7 +321,7 @@ mod tests {
     #[test]
     fn build_tags_and_escaped_versions() {
         let w: WheelName = "pkg-1.0_post1-12abc-py3-none-any.whl".parse().unwrap();
-        assert_eq!(w.build, Some((12, "abc".into())));
+        assert_eq!(w.build, Some(Box::new((12, "abc".into()))));
         assert_eq!(w.version.to_string(), "1.0.post1");
         assert!("pkg-1.0-x1-py3-none-any.whl".parse::<WheelName>().is_err());
         assert!("pkg-1.0-py3-none.whl".parse::<WheelName>().is_err());

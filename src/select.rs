@@ -11,7 +11,7 @@ use std::collections::{BTreeSet, HashMap};
 use std::str::FromStr;
 
 use crate::dist::DistFile;
-use crate::index::{IndexFile, ProjectPage};
+use crate::index::{PageFile, ProjectPage};
 use crate::pep::{Version, VersionSpecifiers, filter_versions, is_pinned};
 use crate::target::{TagRanks, Target};
 use crate::verdict::{Class, Outcome, Verdict};
@@ -48,7 +48,7 @@ impl Default for Policy {
 
 /// A file of the page as seen from one target.
 struct Entry<'p> {
-    file: &'p IndexFile,
+    file: PageFile<'p>,
     dist: &'p DistFile,
     python_ok: bool,
     rank: Option<usize>,
@@ -77,7 +77,7 @@ pub struct CandidateVersion {
 pub struct Choice<'p> {
     pub verdict: Verdict,
     /// The chosen wheel and its version, for the metadata check.
-    pub wheel: Option<(&'p IndexFile, Version)>,
+    pub wheel: Option<(PageFile<'p>, Version)>,
 }
 
 impl<'p> Catalog<'p> {
@@ -108,15 +108,14 @@ impl<'p> Catalog<'p> {
         let python =
             Version::from_str(&target.python.to_string()).expect("a CPython version parses");
         let mut python_ok_memo: HashMap<&str, bool> = HashMap::new();
-        let parsed = page.parsed(project);
-        let positions: Box<dyn Iterator<Item = usize>> = match only {
-            Some(version) => Box::new(page.release_files(project, version).iter().copied()),
-            None => Box::new(0..page.files.len()),
+        let files: Box<dyn Iterator<Item = PageFile<'p>>> = match only {
+            Some(version) => Box::new(page.release_files(version).iter().map(|&i| page.file(i))),
+            None => Box::new(page.files()),
         };
-        let entries = positions
-            .filter_map(|i| {
-                let (file, dist) = (&page.files[i], parsed[i].as_ref()?);
-                let python_ok = match file.requires_python.as_deref() {
+        let entries = files
+            .map(|file| {
+                let dist = file.dist();
+                let python_ok = match file.requires_python() {
                     None => true,
                     Some(rp) => *python_ok_memo.entry(rp).or_insert_with(|| {
                         // pip ignores a requires-python it cannot parse: the file stays a candidate.
@@ -127,12 +126,12 @@ impl<'p> Catalog<'p> {
                     DistFile::Wheel(w) => w.best_rank(ranks),
                     DistFile::Sdist { .. } => None,
                 };
-                Some(Entry {
+                Entry {
                     file,
                     dist,
                     python_ok,
                     rank,
-                })
+                }
             })
             .collect();
         Catalog {
@@ -170,7 +169,7 @@ impl<'p> Catalog<'p> {
                     yanked: true,
                 });
             slot.has_wheel |= matches!(e.dist, DistFile::Wheel(_));
-            slot.yanked &= e.file.yanked.is_some();
+            slot.yanked &= e.file.yanked().is_some();
         }
         versions.into_values().collect()
     }
@@ -200,11 +199,11 @@ impl<'p> Catalog<'p> {
             .filter(|e| self.installable(e, policy) && applicable.contains(e.dist.version()))
             .collect();
         // PEP 592 as pip applies it: yanked files only for an exact pin that nothing unyanked satisfies.
-        let all_yanked = !pool.is_empty() && pool.iter().all(|e| e.file.yanked.is_some());
+        let all_yanked = !pool.is_empty() && pool.iter().all(|e| e.file.yanked().is_some());
         if !(all_yanked && is_pinned(specifiers)) {
-            pool.retain(|e| e.file.yanked.is_none());
+            pool.retain(|e| e.file.yanked().is_none());
         }
-        pool.retain(|e| !rejected.contains_key(&e.file.filename));
+        pool.retain(|e| !rejected.contains_key(e.file.filename()));
 
         // Best by `sort_key`; `>=` lets a later equal file win (pip's resolver takes the last listed).
         let mut best: Option<&Entry> = None;
@@ -252,7 +251,7 @@ impl<'p> Catalog<'p> {
                 (self.classify(&version), format!("{why}; {how}"), None)
             }
         };
-        if let Some(why) = &e.file.yanked {
+        if let Some(why) = e.file.yanked() {
             reason.push_str(&yank_note(why));
         }
         let outcome = if wheel.is_some() {
@@ -264,11 +263,11 @@ impl<'p> Catalog<'p> {
             outcome,
             class: Some(class),
             version: Some(version.to_string()),
-            file: Some(e.file.filename.clone()),
-            yanked: e.file.yanked.is_some(),
+            file: Some(e.file.filename().to_string()),
+            yanked: e.file.yanked().is_some(),
             reason,
             advice: Vec::new(),
-            size: e.file.size,
+            size: e.file.size(),
             via: Vec::new(),
             blocked_by: Vec::new(),
             needed_only_by: Vec::new(),
@@ -300,7 +299,7 @@ fn sort_key<'a>(e: &'a Entry, policy: Policy) -> SortKey<'a> {
             &w.version,
             true,
             Reverse(e.rank.unwrap_or(usize::MAX)),
-            w.build.as_ref(),
+            w.build.as_deref(),
         ),
         DistFile::Sdist { version } => (preferred, version, false, Reverse(usize::MAX), None),
     }
@@ -309,25 +308,29 @@ fn sort_key<'a>(e: &'a Entry, policy: Policy) -> SortKey<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::index::IndexFile;
     use crate::target::{Arch, Libc};
     use url::Url;
 
-    /// A page from (filename, requires-python, yanked) triples, in page order.
+    /// A page from (filename, requires-python, yanked) triples, in page order, of the first file's project.
     fn page(files: &[(&str, Option<&str>, Option<&str>)]) -> ProjectPage {
         let base = Url::parse("http://127.0.0.1:9/files/").unwrap();
-        ProjectPage::new(
-            files
-                .iter()
-                .map(|(name, rp, yanked)| IndexFile {
-                    filename: name.to_string(),
-                    url: base.join(name).unwrap().into(),
-                    requires_python: rp.map(str::to_string),
-                    yanked: yanked.map(str::to_string),
-                    size: Some(100),
-                    metadata: crate::index::MetadataFile::Unsaid,
-                })
-                .collect(),
-        )
+        let files: Vec<IndexFile> = files
+            .iter()
+            .map(|(name, rp, yanked)| IndexFile {
+                filename: name.to_string(),
+                url: base.join(name).unwrap().into(),
+                requires_python: rp.map(str::to_string),
+                yanked: yanked.map(str::to_string),
+                size: Some(100),
+                metadata: crate::index::MetadataFile::Unsaid,
+            })
+            .collect();
+        // The project is the first file's: each test names one.
+        let project = files.first().map_or("demo".to_string(), |f| {
+            crate::pep::normalize(f.filename.split('-').next().unwrap_or(""))
+        });
+        ProjectPage::of_project(&files, &project).unwrap()
     }
 
     fn plain(names: &[&'static str]) -> ProjectPage {
@@ -344,17 +347,14 @@ mod tests {
             "demo-2.0-py3-none-any.whl",
         ]);
         let one = crate::pep::parse_version("1.0").unwrap();
-        // 1.0 and 1.0.0 are one release; the file of another project is none of them.
-        assert_eq!(page.release_files("demo", &one), &[1, 3]);
+        // 1.0 and 1.0.0 are one release; the file of another project is left out of the page.
+        assert_eq!(page.len(), 4);
+        assert_eq!(page.release_files(&one), &[1, 2]);
         let two = crate::pep::parse_version("2").unwrap();
-        assert_eq!(page.release_files("demo", &two), &[0, 4]);
+        assert_eq!(page.release_files(&two), &[0, 3]);
         let three = crate::pep::parse_version("3.0").unwrap();
-        assert!(page.release_files("demo", &three).is_empty());
-        let versions: Vec<String> = page
-            .releases("demo")
-            .iter()
-            .map(|(v, _)| v.to_string())
-            .collect();
+        assert!(page.release_files(&three).is_empty());
+        let versions: Vec<String> = page.releases().iter().map(|(v, _)| v.to_string()).collect();
         assert_eq!(versions, ["1.0", "2.0"]);
         let ranks = TagRanks::new(&target(Arch::X86_64));
         let catalog = Catalog::of_release(&page, "demo", &target(Arch::X86_64), &ranks, &one);
@@ -689,8 +689,8 @@ mod tests {
         assert_eq!(choose(&plain(&[]), "").outcome, Outcome::Missing);
         // Files of other projects and kinds pip skips do not count.
         let odd = plain(&[
-            "other-1.0-py3-none-any.whl",
             "pkg-1.0-py3.8.egg",
+            "other-1.0-py3-none-any.whl",
             "pkg-1.0.exe",
         ]);
         assert_eq!(choose(&odd, "").outcome, Outcome::Missing);

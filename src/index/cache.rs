@@ -344,9 +344,9 @@ fn read_entry(path: &std::path::Path) -> Option<Result<Vec<u8>, Damaged>> {
 fn decoded_page(fetched: Fetched, url: &Url) -> Fetched {
     let base = fetched.final_url.as_deref().unwrap_or(url);
     match decode_page(&fetched.content_type, &fetched.body, base) {
-        Ok(page) => Fetched {
+        Ok(files) => Fetched {
             content_type: stored_page::CONTENT_TYPE.to_string(),
-            body: stored_page::encode(&page),
+            body: stored_page::encode(&files),
             ..fetched
         },
         Err(_) => fetched,

@@ -3,11 +3,32 @@
 
 use url::Url;
 
-use super::page::{DecodeError, ProjectPage};
+use super::page::{DecodeError, IndexFile, PageBuilder};
 use super::{simple_html, simple_json, stored_page};
 
+/// The page in `body` added to `page`; the cache's own form is read in place.
+pub fn decode_into(
+    content_type: &str,
+    body: &[u8],
+    url: &Url,
+    page: &mut PageBuilder,
+) -> Result<(), DecodeError> {
+    if content_type == stored_page::CONTENT_TYPE {
+        return stored_page::decode_into(body, page);
+    }
+    for file in decode_page(content_type, body, url)? {
+        page.push(file.facts())
+            .map_err(|e| DecodeError(e.to_string()))?;
+    }
+    Ok(())
+}
+
 /// The page in `body`, read by the decoder its content type names; links resolve against `url`.
-pub fn decode_page(content_type: &str, body: &[u8], url: &Url) -> Result<ProjectPage, DecodeError> {
+pub fn decode_page(
+    content_type: &str,
+    body: &[u8],
+    url: &Url,
+) -> Result<Vec<IndexFile>, DecodeError> {
     let essence = content_type.split(';').next().unwrap_or("").trim();
     if content_type == stored_page::CONTENT_TYPE {
         stored_page::decode(body)
@@ -40,13 +61,13 @@ mod tests {
             b"<a href='demo-1.0.tar.gz'>demo-1.0.tar.gz</a>",
             &url,
         );
-        assert_eq!(html.unwrap().files.len(), 1);
+        assert_eq!(html.unwrap().len(), 1);
         let json = decode_page(
             "application/vnd.pypi.simple.v1+json",
             br#"{"files":[]}"#,
             &url,
         );
-        assert!(json.unwrap().files.is_empty());
+        assert!(json.unwrap().is_empty());
         assert!(decode_page("application/json", b"<a>", &url).is_err());
         let image = decode_page("image/png", b"\x89PNG", &url).unwrap_err();
         assert!(
@@ -54,6 +75,6 @@ mod tests {
             "{image}"
         );
         let generic = decode_page("application/octet-stream", br#"{"files":[]}"#, &url);
-        assert!(generic.unwrap().files.is_empty());
+        assert!(generic.unwrap().is_empty());
     }
 }

@@ -127,7 +127,9 @@ impl PackageSource for FakeIndex {
             ))
         } else {
             match self.files.get(name) {
-                Some(files) => Lookup::Found(ProjectPage::of_project(files.clone(), name)),
+                Some(files) => Lookup::Found(
+                    ProjectPage::of_project(files, name).expect("a test page is small"),
+                ),
                 None => Lookup::Missing,
             }
         };

@@ -35,7 +35,7 @@ pub use cache::{CacheMode, CacheOptions, DEFAULT_MAX_MB, default_dir as default_
 pub use client::{ClientError, IndexClient, IndexOptions};
 pub use error::{Lookup, LookupError};
 pub use netrc::{Netrc, locate as locate_netrc};
-pub use page::{DecodeError, FileUrl, IndexFile, MetadataFile, ProjectPage};
+pub use page::{DecodeError, FileUrl, IndexFile, MetadataFile, PageFile, ProjectPage};
 pub use redact::{redact, redact_text};
 pub use source::{Later, PackageSource};
 pub use transport::Backoff;
@@ -49,9 +49,19 @@ pub const DEFAULT_INDEX_URL: &str = "https://pypi.org/simple/";
 /// 503 HTML, a stored page and a stored entry (the fuzz targets). None may panic or hang.
 pub fn decode_any_answer(data: &[u8]) {
     let url = Url::parse("https://example.invalid/simple/demo/").expect("a fixed URL parses");
-    let _ = simple_json::decode(data, &url);
-    let _ = simple_html::decode(data, &url);
-    let _ = stored_page::decode(data);
+    // Each decoder, and the compact page it builds, read back in full.
+    for content_type in [
+        "application/vnd.pypi.simple.v1+json",
+        "text/html",
+        stored_page::CONTENT_TYPE,
+    ] {
+        let mut builder = page::PageBuilder::new("demo");
+        if decode::decode_into(content_type, data, &url, &mut builder).is_ok() {
+            for file in builder.finish().files() {
+                let _ = (file.url(), file.metadata(), file.to_index_file());
+            }
+        }
+    }
     let _ = cache::decode_entry(data.to_vec());
 }
 

@@ -5,9 +5,9 @@
 
 use url::Url;
 
-use super::{DecodeError, IndexFile, MetadataFile, ProjectPage};
+use super::{DecodeError, IndexFile, MetadataFile};
 
-pub fn decode(body: &[u8], page_url: &Url) -> Result<ProjectPage, DecodeError> {
+pub fn decode(body: &[u8], page_url: &Url) -> Result<Vec<IndexFile>, DecodeError> {
     let text = String::from_utf8_lossy(body);
     let base = base_href(&text)
         .and_then(|b| page_url.join(&b).ok())
@@ -62,7 +62,7 @@ pub fn decode(body: &[u8], page_url: &Url) -> Result<ProjectPage, DecodeError> {
             metadata: metadata_file(&attrs),
         });
     }
-    Ok(ProjectPage::new(files))
+    Ok(files)
 }
 
 /// `true`, or the file's hash as `<name>=<hex>`. As in pip, any other value (an empty one too) still
@@ -219,22 +219,22 @@ mod tests {
 <abbr>not a link</abbr></body></html>"#;
         let base = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
         let page = decode(body, &base).unwrap();
-        assert_eq!(page.files.len(), 4);
+        assert_eq!(page.len(), 4);
         assert_eq!(
-            page.files[3].filename, "demo-1.3+local-py3-none-any.whl",
+            page[3].filename, "demo-1.3+local-py3-none-any.whl",
             "named by its URL, as pip does"
         );
         assert_eq!(
-            page.files[0].url.parse().unwrap().as_str(),
+            page[0].url.parse().unwrap().as_str(),
             "http://127.0.0.1:9/packages/demo-1.0.tar.gz"
         );
-        assert_eq!(page.files[0].requires_python.as_deref(), Some(">=3.8"));
-        assert_eq!(page.files[0].yanked, None);
-        assert_eq!(page.files[1].yanked.as_deref(), Some(""));
-        assert_eq!(page.files[1].filename, "demo-1.1-py3-none-any.whl");
-        assert_eq!(page.files[2].yanked.as_deref(), Some("bad & broken"));
+        assert_eq!(page[0].requires_python.as_deref(), Some(">=3.8"));
+        assert_eq!(page[0].yanked, None);
+        assert_eq!(page[1].yanked.as_deref(), Some(""));
+        assert_eq!(page[1].filename, "demo-1.1-py3-none-any.whl");
+        assert_eq!(page[2].yanked.as_deref(), Some("bad & broken"));
         assert_eq!(
-            page.files[2].url.parse().unwrap().as_str(),
+            page[2].url.parse().unwrap().as_str(),
             "http://127.0.0.1:9/simple/demo/demo-1.2.zip"
         );
     }
@@ -287,7 +287,6 @@ mod tests {
         let base = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
         let page = decode(body, &base).unwrap();
         let read: Vec<(&str, Option<&str>)> = page
-            .files
             .iter()
             .map(|f| (f.filename.as_str(), f.yanked.as_deref()))
             .collect();
@@ -302,7 +301,7 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            based.files[0].url.as_str(),
+            based[0].url.as_str(),
             "http://127.0.0.1:9/files/demo-1.0.tar.gz"
         );
     }
@@ -316,7 +315,7 @@ mod tests {
             b"&#xZZ; <a href='x'>",
             b"\xff\xfe<a>",
         ] {
-            assert!(decode(body, &base).unwrap().files.len() <= 1);
+            assert!(decode(body, &base).unwrap().len() <= 1);
         }
     }
 
@@ -329,7 +328,6 @@ mod tests {
         let base = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
         let page = decode(body, &base).unwrap();
         let read: Vec<(&str, Option<&str>)> = page
-            .files
             .iter()
             .map(|f| (f.url.as_str(), f.requires_python.as_deref()))
             .collect();

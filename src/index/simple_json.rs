@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde::de::{self, Deserializer, Visitor};
 use url::Url;
 
-use super::{DecodeError, FileUrl, IndexFile, MetadataFile, ProjectPage};
+use super::{DecodeError, FileUrl, IndexFile, MetadataFile};
 
 #[derive(Deserialize)]
 struct Page {
@@ -132,7 +132,7 @@ impl Yanked {
     }
 }
 
-pub fn decode(body: &[u8], page_url: &Url) -> Result<ProjectPage, DecodeError> {
+pub fn decode(body: &[u8], page_url: &Url) -> Result<Vec<IndexFile>, DecodeError> {
     let page: Page = serde_json::from_slice(body)
         .map_err(|e| DecodeError(format!("invalid PEP 691 JSON: {e}")))?;
     let files = page
@@ -154,7 +154,7 @@ pub fn decode(body: &[u8], page_url: &Url) -> Result<ProjectPage, DecodeError> {
             })
         })
         .collect::<Result<_, DecodeError>>()?;
-    Ok(ProjectPage::new(files))
+    Ok(files)
 }
 
 #[cfg(test)]
@@ -169,21 +169,21 @@ mod tests {
             {"filename":"demo-1.2.tar.gz","url":"x/demo-1.2.tar.gz","hashes":{},"yanked":true,"requires-python":""}]}"#;
         let base = Url::parse("http://127.0.0.1:9/simple/demo/").unwrap();
         let page = decode(body, &base).unwrap();
-        assert_eq!(page.files.len(), 3);
+        assert_eq!(page.len(), 3);
         assert_eq!(
-            page.files[0].url.parse().unwrap().as_str(),
+            page[0].url.parse().unwrap().as_str(),
             "http://127.0.0.1:9/files/demo-1.0.tar.gz"
         );
         assert_eq!(
-            page.files[1].url.parse().unwrap().as_str(),
+            page[1].url.parse().unwrap().as_str(),
             "https://files.example.invalid/demo-1.1.tar.gz"
         );
-        assert_eq!(page.files[0].requires_python.as_deref(), Some(">=3.8"));
-        assert_eq!(page.files[0].yanked, None);
-        assert_eq!(page.files[0].size, Some(10));
-        assert_eq!(page.files[1].yanked.as_deref(), Some("broken build"));
-        assert_eq!(page.files[2].yanked.as_deref(), Some(""));
-        assert_eq!(page.files[2].requires_python, None);
+        assert_eq!(page[0].requires_python.as_deref(), Some(">=3.8"));
+        assert_eq!(page[0].yanked, None);
+        assert_eq!(page[0].size, Some(10));
+        assert_eq!(page[1].yanked.as_deref(), Some("broken build"));
+        assert_eq!(page[2].yanked.as_deref(), Some(""));
+        assert_eq!(page[2].requires_python, None);
     }
 
     #[test]
@@ -229,7 +229,7 @@ mod tests {
                 r#"{{"files":[{{"filename":"a-1.tar.gz","url":"a-1.tar.gz","core-metadata":{value}}}]}}"#
             );
             let page = decode(body.as_bytes(), &base).unwrap();
-            assert_eq!(page.files[0].metadata, expected, "{value}");
+            assert_eq!(page[0].metadata, expected, "{value}");
         }
     }
 
@@ -244,6 +244,6 @@ mod tests {
         assert!(decode(yanked_number, &base).is_err());
         let yanked_null =
             br#"{"files":[{"filename":"a-1.tar.gz","url":"a-1.tar.gz","yanked":null}]}"#;
-        assert_eq!(decode(yanked_null, &base).unwrap().files[0].yanked, None);
+        assert_eq!(decode(yanked_null, &base).unwrap()[0].yanked, None);
     }
 }

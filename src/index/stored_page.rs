@@ -8,7 +8,8 @@
 //! a SHA-256), the hash following a 3.
 //! Anything that does not fit is a `DecodeError`, never a panic: an index could send this content type too.
 
-use crate::index::{DecodeError, FileUrl, IndexFile, MetadataFile, ProjectPage};
+use crate::index::page::{Announced, FileFacts, PageBuilder};
+use crate::index::{DecodeError, IndexFile, MetadataFile};
 
 /// The content type the cache stores a decoded page under; `decode_page` knows it. It names the layout's
 /// version and is part of a page's cache key, so a page stored in an older layout is never read as this one.
@@ -17,10 +18,10 @@ pub(in crate::index) const CONTENT_TYPE: &str = "application/x.muslcheck.page.v2
 /// The smallest a file can be: a count of files may not promise more than the bytes can hold.
 const MIN_FILE_LEN: usize = 4 + 4 + 1 + 1 + 1 + 1;
 
-pub(in crate::index) fn encode(page: &ProjectPage) -> Vec<u8> {
+pub(in crate::index) fn encode(files: &[IndexFile]) -> Vec<u8> {
     let mut out = Vec::new();
-    out.extend_from_slice(&(page.files.len() as u32).to_le_bytes());
-    for file in &page.files {
+    out.extend_from_slice(&(files.len() as u32).to_le_bytes());
+    for file in files {
         put_str(&mut out, &file.filename);
         put_str(&mut out, &file.url.0);
         put_optional(&mut out, file.requires_python.as_deref(), put_str);
@@ -43,27 +44,50 @@ pub(in crate::index) fn encode(page: &ProjectPage) -> Vec<u8> {
     out
 }
 
-pub(in crate::index) fn decode(body: &[u8]) -> Result<ProjectPage, DecodeError> {
+pub(in crate::index) fn decode(body: &[u8]) -> Result<Vec<IndexFile>, DecodeError> {
+    let mut files = Vec::new();
+    read(body, |file| {
+        files.push(file.to_index_file());
+        Ok(())
+    })?;
+    Ok(files)
+}
+
+/// The page in `body` added to `page` file by file, read in place: a cached run reads hundreds of thousands
+/// of files this way.
+pub(in crate::index) fn decode_into(
+    body: &[u8],
+    page: &mut PageBuilder,
+) -> Result<(), DecodeError> {
+    read(body, |file| {
+        page.push(file)
+            .map_err(|e| DecodeError(format!("cached page: {e}")))
+    })
+}
+
+fn read(
+    body: &[u8],
+    mut each: impl FnMut(FileFacts<'_>) -> Result<(), DecodeError>,
+) -> Result<(), DecodeError> {
     let mut reader = Reader { rest: body };
     let count = reader.u32()? as usize;
     if count > body.len() / MIN_FILE_LEN {
         return Err(bad("more files than bytes"));
     }
-    let mut files = Vec::with_capacity(count);
     for _ in 0..count {
-        files.push(IndexFile {
-            filename: reader.string()?,
-            url: FileUrl(reader.string()?),
-            requires_python: reader.optional(Reader::string)?,
-            yanked: reader.optional(Reader::string)?,
+        each(FileFacts {
+            filename: reader.str()?,
+            url: reader.str()?,
+            requires_python: reader.optional(Reader::str)?,
+            yanked: reader.optional(Reader::str)?,
             size: reader.optional(Reader::u64)?,
-            metadata: reader.metadata_file()?,
-        });
+            metadata: reader.announced()?,
+        })?;
     }
     if !reader.rest.is_empty() {
         return Err(bad("bytes after the last file"));
     }
-    Ok(ProjectPage::new(files))
+    Ok(())
 }
 
 fn put_str(out: &mut Vec<u8>, text: &str) {
@@ -89,8 +113,8 @@ struct Reader<'a> {
     rest: &'a [u8],
 }
 
-impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8], DecodeError> {
+impl<'a> Reader<'a> {
+    fn take(&mut self, n: usize) -> Result<&'a [u8], DecodeError> {
         if n > self.rest.len() {
             return Err(bad("cut short"));
         }
@@ -110,21 +134,19 @@ impl Reader<'_> {
         Ok(u64::from_le_bytes(buf))
     }
 
-    fn string(&mut self) -> Result<String, DecodeError> {
+    fn str(&mut self) -> Result<&'a str, DecodeError> {
         let len = self.u32()? as usize;
         let bytes = self.take(len)?;
-        std::str::from_utf8(bytes)
-            .map(str::to_string)
-            .map_err(|_| bad("text that is not UTF-8"))
+        std::str::from_utf8(bytes).map_err(|_| bad("text that is not UTF-8"))
     }
 
-    fn metadata_file(&mut self) -> Result<MetadataFile, DecodeError> {
+    fn announced(&mut self) -> Result<Announced<'a>, DecodeError> {
         Ok(match self.take(1)?[0] {
-            0 => MetadataFile::Unsaid,
-            1 => MetadataFile::Absent,
-            2 => MetadataFile::Present { sha256: None },
-            3 => MetadataFile::Present {
-                sha256: Some(self.string()?),
+            0 => Announced::Unsaid,
+            1 => Announced::Absent,
+            2 => Announced::Present { sha256: None },
+            3 => Announced::Present {
+                sha256: Some(self.str()?),
             },
             _ => return Err(bad("an unknown core-metadata byte")),
         })

@@ -142,7 +142,7 @@ async fn likely_metadata(
     let newest_first: Vec<&Version> = match release {
         Some(version) => vec![version],
         None => page
-            .releases(name)
+            .releases()
             .iter()
             .rev()
             .map(|(v, _)| v)
@@ -156,7 +156,7 @@ async fn likely_metadata(
         let choice = catalog.choose(&pin, ctx.policy(name), &HashMap::new());
         // An sdist is chosen: its metadata waits for the resolver.
         match (choice.wheel, choice.verdict.file) {
-            (Some((file, _)), _) => Some(Some(file.clone())),
+            (Some((file, _)), _) => Some(Some(file.to_index_file())),
             (None, Some(_)) => Some(None),
             (None, None) => None,
         }

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::core_metadata;
 use crate::dist::DistFile;
-use crate::index::{IndexFile, Lookup, PackageSource, ProjectPage};
+use crate::index::{IndexFile, Lookup, PackageSource, PageFile, ProjectPage};
 use crate::input::IndexRequirement;
 use crate::pep::{MarkerTree, Version, VersionOrUrl, VersionSpecifiers, parse_requirement};
 use crate::select::{Catalog, Policy};
@@ -139,13 +139,13 @@ impl Release<'_> {
             let (wheel, sdist) = {
                 let catalog = Catalog::of_release(page, name, self.target, self.ranks, version);
                 let choice = catalog.choose(&pin, self.policy, &rejected);
-                let wheel = choice.wheel.map(|(file, _)| file.clone());
+                let wheel = choice.wheel.map(|(file, _)| file.to_index_file());
                 let sdist = choice.verdict.file.as_ref().and_then(|f| {
-                    page.release_files(name, version)
+                    page.release_files(version)
                         .iter()
-                        .map(|&i| &page.files[i])
-                        .find(|x| &x.filename == f)
-                        .cloned()
+                        .map(|&i| page.file(i))
+                        .find(|x| x.filename() == f)
+                        .map(|x| x.to_index_file())
                 });
                 (wheel, sdist)
             };
@@ -213,18 +213,23 @@ impl Release<'_> {
         version: &Version,
         sdist: &str,
     ) -> StatedDependencies {
-        let parsed = page.parsed(name);
-        let mut wheels: Vec<&IndexFile> = page
-            .release_files(name, version)
+        let mut wheels: Vec<PageFile> = page
+            .release_files(version)
             .iter()
-            .filter(|&&i| matches!(parsed[i], Some(DistFile::Wheel(_))))
-            .map(|&i| &page.files[i])
+            .map(|&i| page.file(i))
+            .filter(|f| matches!(f.dist(), DistFile::Wheel(_)))
             .collect();
         let arch = self.target.arch.as_str();
-        wheels.sort_by_key(|f| (!f.filename.contains("linux"), !f.filename.contains(arch)));
-        let Some(wheel) = wheels.first() else {
+        wheels.sort_by_key(|f| {
+            (
+                !f.filename().contains("linux"),
+                !f.filename().contains(arch),
+            )
+        });
+        let Some(wheel) = wheels.first().map(|f| f.to_index_file()) else {
             return self.declared(name, version, sdist).await;
         };
+        let wheel = &wheel;
         match self.index.core_metadata(wheel).await.as_ref() {
             Lookup::Found(text) => match self.read.read(wheel, text, None) {
                 Ok(deps) => StatedDependencies::Borrowed(deps, wheel.filename.clone()),

@@ -46,9 +46,9 @@ impl<'p> Catalog<'p> {
             .iter()
             .filter(|e| e.dist.version() == wanted)
             .collect();
-        let reason = if let Some(why) = files.iter().find_map(|e| rejected.get(&e.file.filename)) {
+        let reason = if let Some(why) = files.iter().find_map(|e| rejected.get(e.file.filename())) {
             format!("{why}; pip skips {wanted} and no other release fits")
-        } else if files.iter().all(|e| e.file.yanked.is_some()) {
+        } else if files.iter().all(|e| e.file.yanked().is_some()) {
             format!("every file of {wanted} is yanked{}", yank_note_of(&files))
         } else if files
             .iter()
@@ -56,7 +56,7 @@ impl<'p> Catalog<'p> {
         {
             let rp = files
                 .iter()
-                .find_map(|e| e.file.requires_python.clone())
+                .find_map(|e| e.file.requires_python().map(str::to_string))
                 .unwrap_or_default();
             format!(
                 "requires-python {rp} excludes Python {}; pip fails",
@@ -234,7 +234,7 @@ impl<'p> Catalog<'p> {
         let with_wheel: BTreeSet<&Version> = self
             .entries
             .iter()
-            .filter(|e| e.rank.is_some() && e.python_ok && e.file.yanked.is_none())
+            .filter(|e| e.rank.is_some() && e.python_ok && e.file.yanked().is_none())
             .map(|e| e.dist.version())
             .filter(|v| counts(v))
             .collect();
@@ -274,7 +274,7 @@ impl<'p> Catalog<'p> {
         let newest_release = self
             .entries
             .iter()
-            .filter(|e| e.file.yanked.is_none())
+            .filter(|e| e.file.yanked().is_none())
             .map(|e| e.dist.version())
             .filter(|v| counts(v))
             .max();
@@ -347,6 +347,6 @@ pub(super) fn yank_note(why: &str) -> String {
 fn yank_note_of(files: &[&Entry]) -> String {
     files
         .iter()
-        .find_map(|e| e.file.yanked.as_deref().filter(|w| !w.trim().is_empty()))
+        .find_map(|e| e.file.yanked().filter(|w| !w.trim().is_empty()))
         .map_or(String::new(), |w| format!(" ({})", w.trim()))
 }

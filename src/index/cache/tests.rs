@@ -305,7 +305,7 @@ async fn a_damaged_entry_is_fetched_again() {
     assert!(cache.finish().0.contains("1 damaged"));
 }
 
-fn demo_page() -> crate::index::ProjectPage {
+fn demo_page() -> Vec<crate::index::IndexFile> {
     let body = r#"{"files":[
         {"filename":"demo-1.0.tar.gz","url":"../../files/demo-1.0.tar.gz","requires-python":">=3.8","size":10},
         {"filename":"demo-1.1-py3-none-any.whl","url":"https://files.example.invalid/demo-1.1-py3-none-any.whl","yanked":"broken","core-metadata":{"sha256":"ab12"}},
@@ -331,7 +331,7 @@ fn stored_pages_round_trip() {
         decode_page(PAGE_CONTENT_TYPE, &stored, &base).unwrap(),
         page
     );
-    let empty = crate::index::ProjectPage::default();
+    let empty: Vec<crate::index::IndexFile> = Vec::new();
     assert_eq!(decode_stored_page(&page::encode(&empty)).unwrap(), empty);
 }
 
@@ -379,7 +379,7 @@ async fn pages_are_stored_decoded_and_bad_pages_as_they_came() {
         .unwrap();
     assert_eq!(answer.content_type, PAGE_CONTENT_TYPE);
     let page = decode_page(&answer.content_type, &answer.body, &url).unwrap();
-    assert_eq!(page.files[0].filename, "demo-1.0.tar.gz");
+    assert_eq!(page[0].filename, "demo-1.0.tar.gz");
     let stored = cache.load(&key).unwrap();
     assert_eq!(stored.content_type, PAGE_CONTENT_TYPE);
 
