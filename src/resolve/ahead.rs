@@ -116,7 +116,12 @@ fn crawl(ctx: Arc<Context>, name: Arc<str>, specifiers: VersionSpecifiers, extra
             .collect();
         for dep in parse_deps(text) {
             if dep.marker.evaluate(&ctx.env, &active) && dep.name != name {
-                crawl(ctx.clone(), dep.name, dep.specifiers, dep.extras);
+                crawl(
+                    ctx.clone(),
+                    dep.name.clone(),
+                    dep.specifiers.clone(),
+                    dep.extras.clone(),
+                );
             }
         }
     });

@@ -14,9 +14,14 @@ use crate::pep::{MarkerTree, Version, VersionOrUrl, VersionSpecifiers, parse_req
 use crate::select::{Catalog, Policy};
 use crate::target::{TagRanks, Target};
 
-/// A requirement as its dependent states it.
+/// A requirement as its dependent states it. One allocation, shared by every clone: the releases of a project
+/// mostly state the same requirements, and a tree reads hundreds of releases' metadata (`ReadMetadata` keeps
+/// one `Dep` per distinct `Requires-Dist` line).
 #[derive(Debug, Clone)]
-pub struct Dep {
+pub struct Dep(Arc<DepFields>);
+
+#[derive(Debug)]
+pub struct DepFields {
     pub name: Arc<str>,
     pub specifiers: VersionSpecifiers,
     pub extras: Vec<Arc<str>>,
@@ -25,15 +30,27 @@ pub struct Dep {
     pub text: String,
 }
 
+impl std::ops::Deref for Dep {
+    type Target = DepFields;
+
+    fn deref(&self) -> &DepFields {
+        &self.0
+    }
+}
+
 impl Dep {
     pub(super) fn from_requirement(r: &IndexRequirement, text: &str) -> Self {
-        Dep {
+        Dep::new(DepFields {
             name: r.name.as_str().into(),
             specifiers: r.specifiers.clone(),
             extras: r.extras.iter().map(|e| e.as_str().into()).collect(),
             marker: MarkerTree::TRUE,
             text: text.to_string(),
-        }
+        })
+    }
+
+    fn new(fields: DepFields) -> Self {
+        Dep(Arc::new(fields))
     }
 
     /// A `Requires-Dist` value; `None` for one that does not parse (pip rejects such metadata first).
@@ -43,7 +60,7 @@ impl Dep {
             Some(VersionOrUrl::VersionSpecifier(s)) => s,
             _ => VersionSpecifiers::empty(),
         };
-        Some(Dep {
+        Some(Dep::new(DepFields {
             name: crate::pep::normalize(r.name.as_ref()).into(),
             specifiers,
             extras: r
@@ -53,7 +70,7 @@ impl Dep {
                 .collect(),
             marker: r.marker,
             text: value.split(';').next().unwrap_or(value).trim().to_string(),
-        })
+        }))
     }
 }
 
@@ -87,7 +104,11 @@ impl StatedDependencies {
 /// parsed: most files (pure-Python wheels, sdists) are the same on every target, and every target's
 /// resolution reads them.
 #[derive(Default)]
-pub struct ReadMetadata(Mutex<HashMap<(String, bool), Judged>>);
+pub struct ReadMetadata {
+    judged: Mutex<HashMap<(String, bool), Judged>>,
+    /// Each distinct `Requires-Dist` value read, parsed once (`None`: it does not parse).
+    lines: Mutex<HashMap<Box<str>, Option<Dep>>>,
+}
 
 /// A core metadata file's `Requires-Dist`, or why it is not taken.
 type Judged = Result<Arc<[Dep]>, core_metadata::Refused>;
@@ -96,18 +117,41 @@ impl ReadMetadata {
     /// The dependencies the metadata `text` of `file` states, checked against `name` `version` when `check`.
     fn read(&self, file: &IndexFile, text: &str, check: Option<(&str, &Version)>) -> Judged {
         let key = (file.url.as_str().to_string(), check.is_some());
-        if let Some(read) = self.0.lock().ok().and_then(|memo| memo.get(&key).cloned()) {
+        if let Some(read) = self
+            .judged
+            .lock()
+            .ok()
+            .and_then(|memo| memo.get(&key).cloned())
+        {
             return read;
         }
         let read = check
             .map_or(Ok(()), |(name, version)| {
                 core_metadata::check(text, name, version)
             })
-            .map(|()| parse_deps(text).into());
-        if let Ok(mut memo) = self.0.lock() {
+            .map(|()| self.deps(text).into());
+        if let Ok(mut memo) = self.judged.lock() {
             memo.insert(key, read.clone());
         }
         read
+    }
+
+    /// The `Requires-Dist` of valid metadata, each distinct line parsed once.
+    fn deps(&self, text: &str) -> Vec<Dep> {
+        let Ok(mut lines) = self.lines.lock() else {
+            return parse_deps(text);
+        };
+        core_metadata::requires_dist(text)
+            .iter()
+            .filter_map(|value| {
+                if let Some(dep) = lines.get(value.as_str()) {
+                    return dep.clone();
+                }
+                let dep = Dep::from_metadata(value);
+                lines.insert(value.as_str().into(), dep.clone());
+                dep
+            })
+            .collect()
     }
 }
 
@@ -306,6 +350,24 @@ mod tests {
         // Read without the check (an sdist's borrowed metadata), the same file is its own entry.
         let borrowed = read.read(&wheel, "Name: demo\n", None).unwrap();
         assert!(borrowed.is_empty());
+    }
+
+    #[test]
+    fn a_line_two_releases_state_is_parsed_once() {
+        let read = ReadMetadata::default();
+        let (one, two) = (
+            IndexFile::named("demo-1.0-py3-none-any.whl"),
+            IndexFile::named("demo-1.1-py3-none-any.whl"),
+        );
+        let newer = DEMO.replace("Version: 1.0", "Version: 1.1") + "Requires-Dist: idna\n";
+        let first = read.read(&one, DEMO, None).unwrap();
+        let second = read.read(&two, &newer, None).unwrap();
+        assert_eq!(second.len(), 3);
+        for (a, b) in first.iter().zip(second.iter()) {
+            assert_eq!(a.text, b.text);
+            assert!(Arc::ptr_eq(&a.0, &b.0), "{} parsed twice", a.text);
+        }
+        assert_eq!(read.lines.lock().unwrap().len(), 3);
     }
 
     #[test]
