@@ -1,6 +1,7 @@
-//! What an index page says of one project, as every layer above the decoders sees it: the files it lists,
-//! each with what the page says of it, and the page itself read as releases. These types depend on nothing
-//! else in the index.
+//! What an index page says of one project: each file as a decoder reads it (`IndexFile`, or borrowed,
+//! `FileFacts`), and the page as the run keeps it (`ProjectPage`, built by `PageBuilder`): only the project's
+//! distributions, compactly, read as releases and handed out by reference (`PageFile`), within a bound on
+//! the memory all pages may take at once (`PageBudget`). These types depend on nothing else in the index.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -269,14 +270,6 @@ impl<'p> PageFile<'p> {
 #[derive(Debug, thiserror::Error)]
 #[error("the page lists more than 4 GiB of text")]
 pub struct PageTooLarge;
-
-impl PartialEq for ProjectPage {
-    fn eq(&self, other: &Self) -> bool {
-        self.files()
-            .map(|f| f.to_index_file())
-            .eq(other.files().map(|f| f.to_index_file()))
-    }
-}
 
 /// A file as a decoder reads it, borrowed from the answer: what `PageBuilder::push` takes.
 #[derive(Debug, Clone, Copy)]
