@@ -605,6 +605,30 @@ impl Shared {
         let (Some(resolved), Wanted::Index(requirement)) = (resolved, &entry.wanted) else {
             return self.verdict(entry, t).await;
         };
+        // A line left out for a conflict whose project the rest of the tree installs anyway, at a release the
+        // line excludes: pip installs nothing (it cannot resolve the input), and the release the tree takes
+        // without the line is no answer for the line.
+        if let ResolverVersion::Real(version) = &resolved.version
+            && requirement.marker.evaluate(&self.environments[t], &[])
+            && !requirement.specifiers.contains(version)
+        {
+            let mut verdict = self.verdict(entry, t).await;
+            let why = resolution.failure_of(&requirement.name).unwrap_or_else(|| {
+                format!(
+                    "{} cannot be installed with the rest of the input",
+                    requirement.name
+                )
+            });
+            verdict.outcome = Outcome::Fail;
+            verdict.file = None;
+            verdict.size = None;
+            verdict.advice.clear();
+            verdict.reason = format!(
+                "{why}; without this line, the tree installs {} {version}",
+                requirement.name
+            );
+            return verdict;
+        }
         self.standing_verdict(entry, requirement, resolved, t).await
     }
 

@@ -235,3 +235,42 @@ fn the_tree_gives_every_project_the_verdict_of_the_version_chosen() {
         checked.dependencies[0].verdicts[0].reason
     );
 }
+
+#[test]
+fn a_pinned_line_the_tree_cannot_hold_fails_even_when_its_project_is_installed_without_it() {
+    // `lim` needs rich<14 and the input pins rich 14; `cli` needs any rich. pip cannot resolve this; without
+    // the two failing lines, the tree installs rich 15 for `cli`, which is no answer for the `rich==14.0` line.
+    let index = Arc::new(
+        FakeIndex::default()
+            .wheel("lim", "1.0", &["rich<14"])
+            .wheel("rich", "13.0", &[])
+            .wheel("rich", "14.0", &[])
+            .wheel("rich", "15.0", &[])
+            .wheel("cli", "1.0", &["rich"]),
+    );
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let checked = runtime.block_on(check_tree(
+        &input("lim==1.0\nrich==14.0\ncli==1.0\n"),
+        &settings(&[Arch::X86_64]),
+        index.clone(),
+        &ProgressBar::hidden(),
+    ));
+    assert_eq!(
+        outcomes(&checked.verdicts),
+        [
+            [(Outcome::Fail, Some("1.0"))],
+            [(Outcome::Fail, Some("14.0"))],
+            [(Outcome::Wheel, Some("1.0"))],
+        ]
+    );
+    let rich = &checked.verdicts[1][0];
+    assert!(
+        rich.reason.contains("lim 1.0 depends on rich")
+            && rich
+                .reason
+                .contains("without this line, the tree installs rich 15.0"),
+        "{}",
+        rich.reason
+    );
+    assert_eq!(rich.file, None);
+}

@@ -100,6 +100,13 @@ pub struct Resolution {
     pub failures: Vec<Failure>,
 }
 
+impl Resolution {
+    /// The first blocker or conflict that involves `name`, as one sentence.
+    pub fn failure_of(&self, name: &str) -> Option<String> {
+        failure_of(name, &self.failures)
+    }
+}
+
 /// A resolution's choices, ordered so that nothing depends on hashing.
 type Solution = BTreeMap<Node, ResolverVersion>;
 
