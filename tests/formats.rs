@@ -175,6 +175,12 @@ fn pipfile_lock_read_through_its_directory() {
             .unwrap()
             .ends_with("Pipfile.lock (Pipfile.lock)")
     );
+    // The directory's other dependency file is named, not read silently past.
+    let passed_over = report["notes"][1].as_str().unwrap();
+    assert!(
+        passed_over.ends_with("also holds Pipfile, not read (name a file to check it)"),
+        "{passed_over}"
+    );
     assert_eq!(source_of(&report, "numpy")["key"], "default.numpy");
 }
 

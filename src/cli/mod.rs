@@ -72,10 +72,17 @@ fn finished_report(config: &mut RunConfig, input: &Input, checked: Checked) -> R
     crate::advice::enrich(&mut report, crate::data::knowledge);
     let expired = report.apply_ignores(&config.ignore, &today());
     report.warnings.extend(expired);
+    let passed_over = input.passed_over.iter().map(|(dir, names)| {
+        format!(
+            "input: {dir} also holds {}, not read (name a file to check it)",
+            names.join(", ")
+        )
+    });
     report.notes = input
         .files
         .iter()
         .map(|(path, f)| format!("input: {path} ({})", f.as_str()))
+        .chain(passed_over)
         .chain(std::mem::take(&mut config.notes))
         .chain(checked.notes)
         .collect();

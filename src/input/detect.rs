@@ -107,42 +107,46 @@ const DIRECTORY_ORDER: [&str; 8] = [
     "requirements.txt",
 ];
 
-/// The file of a directory to check, or why there is none.
-pub fn find_in_directory(dir: &Path) -> Result<PathBuf, String> {
-    for name in DIRECTORY_ORDER {
-        let path = dir.join(name);
-        if !path.is_file() {
-            continue;
-        }
+/// The file of a directory to check, with the other dependency files the directory holds (not read, named in
+/// the report), or why there is none.
+pub fn find_in_directory(dir: &Path) -> Result<(PathBuf, Vec<PathBuf>), String> {
+    let mut found: Vec<PathBuf> = DIRECTORY_ORDER
+        .iter()
+        .map(|name| dir.join(name))
+        .filter(|path| path.is_file())
         // A pyproject.toml that only configures tools declares no dependencies to check.
-        if name == "pyproject.toml" {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            if !["dependencies", "dependency-groups"]
-                .iter()
-                .any(|k| text.contains(k))
-            {
-                continue;
+        .filter(|path| {
+            !path.ends_with("pyproject.toml") || {
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                ["dependencies", "dependency-groups"]
+                    .iter()
+                    .any(|k| text.contains(k))
             }
-        }
-        return Ok(path);
-    }
+        })
+        .collect();
     let mut others: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(|e| format!("cannot read directory {}: {e}", dir.display()))?
         .flatten()
         .map(|e| e.path())
         .filter(|p| {
             let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
-            name.starts_with("requirements") && name.ends_with(".txt") && p.is_file()
+            name.starts_with("requirements")
+                && name.ends_with(".txt")
+                && name != "requirements.txt"
+                && p.is_file()
         })
         .collect();
     others.sort();
-    others.into_iter().next().ok_or_else(|| {
-        format!(
+    found.extend(others);
+    if found.is_empty() {
+        return Err(format!(
             "no dependency file in {} (looked for {}, requirements*.txt)",
             dir.display(),
             DIRECTORY_ORDER[..7].join(", ")
-        )
-    })
+        ));
+    }
+    let chosen = found.remove(0);
+    Ok((chosen, found))
 }
 
 /// Reads every argument (files, directories, `-` for stdin; none means the current directory).
@@ -157,7 +161,16 @@ pub fn read_inputs(arguments: &[String], selection: &Selection) -> Input {
     for argument in &arguments {
         let path = if argument != "-" && Path::new(argument).is_dir() {
             match find_in_directory(Path::new(argument)) {
-                Ok(found) => found,
+                Ok((found, others)) => {
+                    if !others.is_empty() {
+                        let names = others
+                            .iter()
+                            .filter_map(|p| p.file_name()?.to_str().map(str::to_string))
+                            .collect();
+                        input.passed_over.push((argument.clone(), names));
+                    }
+                    found
+                }
                 Err(message) => {
                     input.errors.push(InputError {
                         path: argument.clone(),
@@ -346,37 +359,52 @@ mod tests {
     fn a_directory_is_read_by_its_best_file() {
         let dir = tempfile::tempdir().unwrap();
         let write = |name: &str, text: &str| std::fs::write(dir.path().join(name), text).unwrap();
+        let found = |dir: &Path| {
+            let (chosen, others) = find_in_directory(dir).unwrap();
+            let name = |p: &PathBuf| p.file_name().unwrap().to_string_lossy().into_owned();
+            (name(&chosen), others.iter().map(name).collect::<Vec<_>>())
+        };
         write("requirements-dev.txt", "pytest\n");
-        assert!(
-            find_in_directory(dir.path())
-                .unwrap()
-                .ends_with("requirements-dev.txt")
-        );
+        assert_eq!(found(dir.path()), ("requirements-dev.txt".into(), vec![]));
         write("requirements.txt", "six\n");
-        assert!(
-            find_in_directory(dir.path())
-                .unwrap()
-                .ends_with("requirements.txt")
+        assert_eq!(
+            found(dir.path()),
+            (
+                "requirements.txt".into(),
+                vec!["requirements-dev.txt".into()]
+            )
         );
         write("pyproject.toml", "[tool.ruff]\nline-length = 100\n");
-        assert!(
-            find_in_directory(dir.path())
-                .unwrap()
-                .ends_with("requirements.txt"),
+        assert_eq!(
+            found(dir.path()).0,
+            "requirements.txt",
             "tool-only pyproject"
         );
         write(
             "pyproject.toml",
             "[project]\nname = \"x\"\ndependencies = [\"six\"]\n",
         );
-        assert!(
-            find_in_directory(dir.path())
-                .unwrap()
-                .ends_with("pyproject.toml")
+        assert_eq!(
+            found(dir.path()),
+            (
+                "pyproject.toml".into(),
+                vec!["requirements.txt".into(), "requirements-dev.txt".into()]
+            )
         );
         write("poetry.lock", "");
         write("uv.lock", "");
-        assert!(find_in_directory(dir.path()).unwrap().ends_with("uv.lock"));
+        assert_eq!(
+            found(dir.path()),
+            (
+                "uv.lock".into(),
+                vec![
+                    "poetry.lock".into(),
+                    "pyproject.toml".into(),
+                    "requirements.txt".into(),
+                    "requirements-dev.txt".into()
+                ]
+            )
+        );
         let empty = tempfile::tempdir().unwrap();
         assert!(
             find_in_directory(empty.path())

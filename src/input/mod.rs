@@ -219,6 +219,8 @@ pub struct FileOptions {
 pub struct Input {
     /// The files read, with their format (a directory argument names the file chosen in it).
     pub files: Vec<(String, Format)>,
+    /// Each directory argument holding more dependency files than the one read, with their names.
+    pub passed_over: Vec<(String, Vec<String>)>,
     pub entries: Vec<Entry>,
     /// The first `requires-python` (or equivalent) the inputs declare.
     pub requires_python: Option<RequiresPython>,
