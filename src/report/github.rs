@@ -45,7 +45,7 @@ pub fn render(report: &Report) -> String {
             if let Some(chain) = package.via() {
                 let _ = write!(message, " Pulled in by {chain}.");
             }
-            for advice in &verdict.advice {
+            for advice in &group.advice {
                 let _ = write!(message, " {advice}");
                 if !advice.ends_with('.') {
                     message.push('.');

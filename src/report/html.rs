@@ -210,9 +210,9 @@ fn problems(out: &mut String, report: &Report) {
                     esc(file)
                 );
             }
-            if !verdict.advice.is_empty() {
+            if !group.advice.is_empty() {
                 out.push_str("<ul class=\"advice\">");
-                for advice in &verdict.advice {
+                for advice in &group.advice {
                     let _ = write!(out, "<li>{}</li>", esc(advice));
                 }
                 out.push_str("</ul>");

@@ -151,7 +151,7 @@ fn problems(out: &mut String, report: &Report) {
                 let yanked = if verdict.yanked { " (yanked)" } else { "" };
                 let _ = writeln!(out, "  - file: {}{yanked}", code(file));
             }
-            for advice in &verdict.advice {
+            for advice in &group.advice {
                 let _ = writeln!(out, "  - {}", text(advice));
             }
             if let Some(ignored) = &verdict.ignored {

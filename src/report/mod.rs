@@ -372,6 +372,9 @@ impl ErrorEntry {
 pub struct ProblemGroup<'r> {
     pub verdict: &'r Verdict,
     pub targets: Vec<usize>,
+    /// The advice of the group's verdicts, each line once: a line that only some of the targets give is
+    /// followed by their labels.
+    pub advice: Vec<String>,
 }
 
 impl Report {
@@ -382,9 +385,10 @@ impl Report {
         packages.into_iter().map(|(_, p)| p).collect()
     }
 
-    /// The problem verdicts of one package grouped by what they say, in target order.
+    /// The problem verdicts of one package grouped by what they say (outcome, version, reason, ignore), in
+    /// target order: one alert for a problem every target has, whatever advice each target adds.
     pub fn problem_groups<'r>(&'r self, package: &'r Package) -> Vec<ProblemGroup<'r>> {
-        let mut groups: Vec<ProblemGroup> = Vec::new();
+        let mut groups: Vec<(ProblemGroup, Vec<&Verdict>)> = Vec::new();
         for (i, target) in self.targets.iter().enumerate() {
             let Some(v) = package.targets.get(&target.id) else {
                 continue;
@@ -392,21 +396,56 @@ impl Report {
             if !is_problem(v.outcome) {
                 continue;
             }
-            match groups.iter_mut().find(|g| {
+            match groups.iter_mut().find(|(g, _)| {
                 g.verdict.outcome == v.outcome
                     && g.verdict.reason == v.reason
                     && g.verdict.version == v.version
-                    && g.verdict.advice == v.advice
                     && g.verdict.ignored == v.ignored
             }) {
-                Some(group) => group.targets.push(i),
-                None => groups.push(ProblemGroup {
-                    verdict: v,
-                    targets: vec![i],
-                }),
+                Some((group, members)) => {
+                    group.targets.push(i);
+                    members.push(v);
+                }
+                None => groups.push((
+                    ProblemGroup {
+                        verdict: v,
+                        targets: vec![i],
+                        advice: Vec::new(),
+                    },
+                    vec![v],
+                )),
             }
         }
+        let labels = self.labels();
         groups
+            .into_iter()
+            .map(|(mut group, members)| {
+                let mut lines: Vec<&String> = Vec::new();
+                for line in members.iter().flat_map(|v| &v.advice) {
+                    if !lines.contains(&line) {
+                        lines.push(line);
+                    }
+                }
+                group.advice = lines
+                    .into_iter()
+                    .map(|line| {
+                        let given: Vec<&str> = group
+                            .targets
+                            .iter()
+                            .zip(&members)
+                            .filter(|(_, v)| v.advice.contains(line))
+                            .map(|(i, _)| labels[*i].as_str())
+                            .collect();
+                        if given.len() == members.len() {
+                            line.clone()
+                        } else {
+                            format!("{line} ({})", given.join(", "))
+                        }
+                    })
+                    .collect();
+                group
+            })
+            .collect()
     }
 
     /// The short label of each target (see `short_labels`), in target order.

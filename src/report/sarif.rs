@@ -136,7 +136,7 @@ fn problem(report: &Report, package: &Package, group: &ProblemGroup) -> Value {
     if let Some(chain) = package.via() {
         text.push_str(&format!(" Pulled in by {chain}."));
     }
-    for advice in &verdict.advice {
+    for advice in &group.advice {
         text.push(' ');
         text.push_str(advice);
         if !advice.ends_with('.') {
@@ -160,7 +160,7 @@ fn problem(report: &Report, package: &Package, group: &ProblemGroup) -> Value {
             "outcome": verdict.outcome.as_str(),
             "class": verdict.class.map(|c| c.as_str()),
             "file": verdict.file,
-            "advice": verdict.advice,
+            "advice": group.advice,
         },
     });
     if let Some(ignored) = &verdict.ignored {

@@ -280,7 +280,7 @@ fn problems(
             if let Some(ignored) = &verdict.ignored {
                 let _ = writeln!(out, "    {}", p.paint(DIM, &ignored_text(ignored)));
             }
-            for advice in &verdict.advice {
+            for advice in &group.advice {
                 let _ = writeln!(out, "    ↳ {advice}");
             }
         }

@@ -226,6 +226,47 @@ pub(crate) fn sample() -> Report {
 }
 
 #[test]
+fn one_group_for_one_problem_whatever_advice_each_target_adds() {
+    let mut report = sample();
+    let musl = report.targets[1].id.clone();
+    let psycopg2 = &mut report.packages[1];
+    let advice = &mut psycopg2.targets.get_mut(&musl).unwrap().advice;
+    advice.push("psycopg 3 has musllinux wheels".into());
+    let psycopg2 = &report.packages[1];
+    let groups = report.problem_groups(psycopg2);
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].targets, [0, 1]);
+    assert_eq!(
+        groups[0].advice,
+        [
+            "psycopg2-binary has wheels for musllinux",
+            "apk add postgresql-dev before pip install",
+            "psycopg 3 has musllinux wheels (musl)",
+        ]
+    );
+    // SARIF and GitHub annotations: one result, carrying every line.
+    let sarif: serde_json::Value = serde_json::from_str(&super::sarif::render(&report)).unwrap();
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    let of_psycopg2: Vec<&serde_json::Value> = results
+        .iter()
+        .filter(|r| r["properties"]["package"] == "psycopg2")
+        .collect();
+    assert_eq!(of_psycopg2.len(), 1);
+    assert!(
+        of_psycopg2[0]["message"]["text"]
+            .as_str()
+            .unwrap()
+            .ends_with("psycopg 3 has musllinux wheels (musl).")
+    );
+    let github = super::github::render(&report);
+    assert_eq!(
+        github.matches("psycopg2 builds from source").count(),
+        1,
+        "{github}"
+    );
+}
+
+#[test]
 fn problem_groups_gather_targets_that_say_the_same() {
     let report = sample();
     let psycopg2 = &report.packages[1];
