@@ -323,3 +323,26 @@ fn a_closed_pipe_is_not_a_crash() {
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(code(&out), 0);
 }
+
+#[test]
+fn when_nothing_can_be_read_the_errors_go_to_stderr_and_no_report_is_written() {
+    let empty = tempfile::tempdir().unwrap();
+    let missing = empty.path().join("requirements.txt");
+    for (argument, said) in [
+        (empty.path(), "no dependency file in"),
+        (missing.as_path(), "cannot read"),
+    ] {
+        let out = muslcheck(&[argument.to_str().unwrap(), "--format", "json"]);
+        assert_eq!(code(&out), 2);
+        assert!(
+            out.stdout.is_empty(),
+            "{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.starts_with("muslcheck: ") && stderr.contains(said),
+            "{stderr}"
+        );
+    }
+}

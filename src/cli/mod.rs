@@ -44,6 +44,19 @@ impl From<String> for Stop {
 /// Runs one invocation; what stops it before its report is written says why, and with which exit code.
 pub fn run(args: Args) -> Result<Exit, Stop> {
     let input = read_inputs(&args.files, &run_config::selection(&args));
+    if input.files.is_empty() && !input.errors.is_empty() {
+        // Nothing could be read (no such file, a directory without a dependency file): there is no report to
+        // write, and the errors go to standard error.
+        let errors: Vec<String> = input
+            .errors
+            .iter()
+            .map(|e| match e.line {
+                Some(_) => e.to_string(),
+                None => e.message.clone(),
+            })
+            .collect();
+        return Err(Stop::from(errors.join("\nmuslcheck: ")));
+    }
     let mut config = RunConfig::new(args, &input)?;
     // The runtime is dropped when the run ends, after the report is written: dropping it stops the tasks
     // still running (the resolver's look-ahead fetches), which need not hold the report up.
