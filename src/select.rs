@@ -395,6 +395,19 @@ mod tests {
     }
 
     #[test]
+    fn a_release_with_python_2_wheels_only_says_so() {
+        let p = plain(&["futures-3.0.5-py2-none-any.whl", "futures-3.0.5.tar.gz"]);
+        let v = choose(&p, "==3.0.5");
+        assert_eq!(v.outcome, Outcome::Build);
+        assert!(
+            v.reason
+                .starts_with("no wheel for cp312 (pure-Python wheels for py2 only); builds from"),
+            "{}",
+            v.reason
+        );
+    }
+
+    #[test]
     fn among_equal_files_the_last_listed_wins() {
         let p = plain(&[
             "pkg-1.0-cp312-cp312-musllinux_1_2_x86_64.whl",

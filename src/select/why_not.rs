@@ -193,6 +193,14 @@ impl<'p> Catalog<'p> {
                 self.target.libc
             );
         }
+        // Only pure-Python wheels, none for this Python (`py2-none-any`): no platform is missing.
+        if wheels.iter().all(|w| w.platforms().all(|p| p == "any")) {
+            let pythons = summarize(wheels.iter().map(|w| w.python().to_string()));
+            return format!(
+                "no wheel for {} (pure-Python wheels for {pythons} only)",
+                self.target.interpreter()
+            );
+        }
         let families = summarize(
             wheels
                 .iter()
