@@ -351,14 +351,35 @@ fn non_index_kind(args: &str) -> Option<&'static str> {
     None
 }
 
-/// The project name a URL names with `#egg=name`, normalized.
+/// The project a URL, path or VCS line names, normalized: `#egg=name`, else the distribution file it points
+/// at (`…/six-1.16.0-py3-none-any.whl`, `…/six-1.16.0.tar.gz`), so that its row is named by its project
+/// rather than by the whole line.
 pub(crate) fn egg_name(text: &str) -> Option<String> {
-    let egg = text.split("#egg=").nth(1)?;
-    let name: String = egg
-        .chars()
-        .take_while(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
-        .collect();
-    (!name.is_empty()).then(|| crate::pep::normalize(&name))
+    let name_chars = |s: &str| -> String {
+        s.chars()
+            .take_while(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+            .collect()
+    };
+    if let Some(egg) = text.split("#egg=").nth(1) {
+        let name = name_chars(egg);
+        return (!name.is_empty()).then(|| crate::pep::normalize(&name));
+    }
+    let location = text.split([';', '#', '?']).next()?.trim();
+    let file = location.rsplit(['/', '\\']).next()?;
+    let name = if let Some(stem) = file.strip_suffix(".whl") {
+        stem.split('-').next()?
+    } else {
+        let stem = [".tar.gz", ".zip", ".tar.bz2", ".tgz", ".tar.xz"]
+            .iter()
+            .find_map(|ext| file.strip_suffix(ext))?;
+        // `name-version`: the name ends at the last `-` a version follows.
+        let at = stem
+            .match_indices('-')
+            .map(|(i, _)| i)
+            .rfind(|&i| stem[i + 1..].starts_with(|c: char| c.is_ascii_digit()))?;
+        &stem[..at]
+    };
+    (!name.is_empty() && name_chars(name) == name).then(|| crate::pep::normalize(name))
 }
 
 /// For tests: each entry's skip reason, `None` for index requirements.
@@ -377,6 +398,33 @@ pub(crate) fn skip_reasons(input: &Input) -> Vec<Option<String>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_url_line_is_named_by_the_project_it_points_at() {
+        for (line, name) in [
+            (
+                "git+https://example.invalid/x/repo.git#egg=My_Pkg",
+                Some("my-pkg"),
+            ),
+            (
+                "https://example.invalid/wheels/Flash_Attn-2.7.4+cu12torch2.6-cp312-cp312-linux_x86_64.whl",
+                Some("flash-attn"),
+            ),
+            (
+                "https://example.invalid/d/python-dateutil-2.9.0.tar.gz#sha256=00",
+                Some("python-dateutil"),
+            ),
+            ("./vendor/zope.interface-7.1.zip", Some("zope-interface")),
+            (
+                "https://example.invalid/x/archive/refs/heads/main.zip",
+                None,
+            ),
+            ("git+https://example.invalid/x/repo.git@v1.0", None),
+            ("./local/project", None),
+        ] {
+            assert_eq!(egg_name(line).as_deref(), name, "{line}");
+        }
+    }
 
     #[test]
     fn pinned_requirements_from_lock_files() {
