@@ -195,7 +195,10 @@ fn matrix(out: &mut String, report: &Report, p: Painter) {
     let ids: Vec<&str> = report.targets.iter().map(|t| t.id.as_str()).collect();
     let labels = report.labels();
     let packages = report.packages_by_severity();
-    let names: Vec<String> = packages.iter().map(|pk| pk.display_name()).collect();
+    let names: Vec<String> = packages
+        .iter()
+        .map(|pk| name_cell(pk.display_name()))
+        .collect();
     let versions: Vec<String> = packages.iter().map(|pk| pk.version_text()).collect();
     let name_w = names
         .iter()
@@ -327,6 +330,20 @@ struct Row<'r> {
     verdict: &'r Verdict,
 }
 
+/// The widest a name cell gets: a line named by its whole text (a URL with no project in it) would otherwise
+/// set the width of every row. The reason still gives the line whole.
+const NAME_COLUMN: usize = 40;
+
+/// `name` as its column shows it, cut to `NAME_COLUMN` characters with an ellipsis.
+fn name_cell(name: String) -> String {
+    if name.chars().count() <= NAME_COLUMN {
+        return name;
+    }
+    let mut cut: String = name.chars().take(NAME_COLUMN - 1).collect();
+    cut.push('…');
+    cut
+}
+
 /// One row per requirement on one target, problems first, input order within each outcome.
 fn rows_for<'r>(report: &'r Report, target: &str) -> Vec<Row<'r>> {
     let mut rows: Vec<Row> = report
@@ -335,7 +352,7 @@ fn rows_for<'r>(report: &'r Report, target: &str) -> Vec<Row<'r>> {
         .filter_map(|p: &Package| {
             let verdict = p.targets.get(target)?;
             Some(Row {
-                name: p.display_name(),
+                name: name_cell(p.display_name()),
                 version: verdict.version.clone().unwrap_or_else(|| "-".to_string()),
                 class: verdict.class.map_or("-", |c| c.as_str()),
                 source: p.at(),
@@ -362,6 +379,25 @@ mod tests {
         }
         out.push_str(rest);
         out
+    }
+
+    #[test]
+    fn a_long_name_is_cut_and_sets_no_row_wider() {
+        let mut report = super::super::tests::sample();
+        let url = format!("https://example.invalid/{}/archive.zip", "x".repeat(200));
+        report.packages[0].name = None;
+        report.packages[0].requirement = url.clone();
+        let text = render(&report, false);
+        let cut = format!("{}…", &url[..NAME_COLUMN - 1]);
+        assert!(text.contains(&cut), "{text}");
+        assert!(
+            !text
+                .lines()
+                .any(|l| l.starts_with("WHEEL") && l.contains(&url)),
+            "{text}"
+        );
+        assert_eq!(name_cell("six".into()), "six");
+        assert_eq!(name_cell("é".repeat(50)).chars().count(), NAME_COLUMN);
     }
 
     #[test]
