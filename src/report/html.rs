@@ -23,13 +23,7 @@ pub fn render(report: &Report) -> String {
     header(&mut out, report);
     out.push_str("<main>\n");
     chart(&mut out, report);
-    problems(&mut out, report);
-    if let Some(compare) = &report.compare {
-        comparison(&mut out, report, compare);
-    }
-    if let Some(apk) = &report.apk {
-        apk_plan(&mut out, apk);
-    }
+    // Warnings and input errors first: they explain the problems below them (a blocker, a line not read).
     list(&mut out, "warnings", "Warnings", &report.warnings);
     let errors: Vec<String> = report
         .errors
@@ -37,12 +31,31 @@ pub fn render(report: &Report) -> String {
         .map(|e| format!("{}: {}", e.location(), e.message))
         .collect();
     list(&mut out, "errors", "Input errors", &errors);
+    problems(&mut out, report);
+    if let Some(compare) = &report.compare {
+        comparison(&mut out, report, compare);
+    }
+    if let Some(apk) = &report.apk {
+        apk_plan(&mut out, apk);
+    }
     table(&mut out, report);
-    let _ = write!(
-        out,
-        "</main>\n<footer>muslcheck {} · report schema {}</footer>\n</body>\n</html>\n",
+    // How the cache served the run is for the person who ran it, not for the reader of the report.
+    let run_notes: Vec<&String> = report
+        .notes
+        .iter()
+        .filter(|n| n.starts_with("cache:"))
+        .collect();
+    let mut footer = format!(
+        "muslcheck {} · report schema {}",
         esc(report.tool.version),
         report.schema_version
+    );
+    for note in run_notes {
+        let _ = write!(footer, " · {}", esc(note));
+    }
+    let _ = write!(
+        out,
+        "</main>\n<footer>{footer}</footer>\n</body>\n</html>\n"
     );
     out
 }
@@ -58,9 +71,14 @@ fn header(out: &mut String, report: &Report) {
     for extra in &report.extra_index_urls {
         let _ = writeln!(out, "<p>extra index: {}</p>", esc(extra));
     }
-    if !report.notes.is_empty() {
+    let notes: Vec<&String> = report
+        .notes
+        .iter()
+        .filter(|n| !n.starts_with("cache:"))
+        .collect();
+    if !notes.is_empty() {
         out.push_str("<ul>");
-        for note in &report.notes {
+        for note in notes {
             let _ = write!(out, "<li>{}</li>", esc(note));
         }
         out.push_str("</ul>\n");
@@ -455,6 +473,25 @@ mod tests {
             "an http URL that is not the input's"
         );
         assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; not on the index"));
+    }
+
+    #[test]
+    fn warnings_come_before_the_problems_and_the_cache_note_goes_to_the_footer() {
+        let mut report = sample();
+        report
+            .warnings
+            .push("torch cannot be installed here".into());
+        report
+            .notes
+            .push("cache: 3 fresh, 0 revalidated, 1 fetched".into());
+        let html = render(&report);
+        let warnings = html.find("Warnings").unwrap();
+        let problems = html.find("Problems").unwrap();
+        assert!(warnings < problems, "{html}");
+        let header = &html[..html.find("</header>").unwrap()];
+        assert!(!header.contains("cache:"), "{header}");
+        let footer = &html[html.find("<footer>").unwrap()..];
+        assert!(footer.contains("cache: 3 fresh"), "{footer}");
     }
 
     #[test]
