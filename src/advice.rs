@@ -40,7 +40,8 @@ pub fn enrich(report: &mut Report, lookup: impl Fn(&str) -> Option<&'static Know
 }
 
 /// The advice lines the knowledge base adds to one problem verdict; `musl` says whether the target is an
-/// Alpine one (apk package names mean nothing on Debian).
+/// Alpine one. On another target only the alternatives are given: apk package names mean nothing on Debian,
+/// and the notes and failure texts speak of Alpine and musl.
 pub fn known_advice(name: &str, verdict: &Verdict, musl: bool, known: &Knowledge) -> Vec<String> {
     let mut lines = Vec::new();
     match verdict.outcome {
@@ -57,7 +58,7 @@ pub fn known_advice(name: &str, verdict: &Verdict, musl: bool, known: &Knowledge
             }
             lines.push(line);
         }
-        Outcome::Fail | Outcome::Missing => {
+        Outcome::Fail | Outcome::Missing if musl => {
             if let Some(why) = &known.failure {
                 lines.push(why.clone());
             }
@@ -74,7 +75,7 @@ pub fn known_advice(name: &str, verdict: &Verdict, musl: bool, known: &Knowledge
                 None => format!("alternative: {}", alternative.name),
             });
         }
-        if let Some(notes) = &known.notes {
+        if let Some(notes) = known.notes.as_ref().filter(|_| musl) {
             lines.push(notes.clone());
         }
     }
@@ -228,8 +229,14 @@ mod tests {
                 "alternative: psycopg2-binary (musllinux wheels for x86_64 and aarch64)"
             ]
         );
+        psycopg2.notes = Some("every Alpine install builds it".to_string());
+        assert_eq!(known_advice("psycopg2", &build, true, &psycopg2).len(), 3);
         let on_glibc = known_advice("psycopg2", &build, false, &psycopg2);
-        assert_eq!(on_glibc.len(), 1, "no apk line on Debian: {on_glibc:?}");
+        assert_eq!(
+            on_glibc,
+            ["alternative: psycopg2-binary (musllinux wheels for x86_64 and aarch64)"],
+            "no apk line and no Alpine note on Debian"
+        );
         let wheel = Verdict::bare(Outcome::Wheel, "ok");
         assert!(known_advice("psycopg2", &wheel, true, &psycopg2).is_empty());
         let mut torch = known("torch", &[], &[]);
@@ -239,6 +246,7 @@ mod tests {
             known_advice("torch", &fail, true, &torch),
             ["no sdist and no musllinux wheel: stay on a glibc image"]
         );
+        assert!(known_advice("torch", &fail, false, &torch).is_empty());
     }
 
     #[test]
