@@ -80,7 +80,7 @@ impl From<Url> for FileUrl {
 /// page sits in one buffer and each file is a record of positions in it; a file's URL keeps only what it does
 /// not share with the page's first URL, less the file name it ends with. The files are handed out by
 /// reference (`PageFile`). A run may hold a few hundred thousand files; kept as separate strings, they took
-/// about three times the memory.
+/// more than twice the memory.
 #[derive(Debug, Default)]
 pub struct ProjectPage {
     text: String,
