@@ -121,20 +121,10 @@ pub async fn check_all(
             (i, row)
         });
     }
-    let mut rows: Vec<Option<Row>> = vec![None; input.entries.len()];
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok((i, row)) => rows[i] = Some(row),
-            // A task that panicked leaves its row empty: reported below as unknown, never guessed.
-            Err(e) => {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "muslcheck: internal error in a lookup task: {e}"
-                );
-            }
-        }
-        progress.inc(targets as u64);
-    }
+    let mut rows = gathered(tasks, input.entries.len(), "a lookup task", || {
+        progress.inc(targets as u64)
+    })
+    .await;
     for (i, &first) in same_as.iter().enumerate() {
         if first != i {
             rows[i] = rows[first].clone();
@@ -143,12 +133,7 @@ pub async fn check_all(
     }
     let (verdicts, stated) = rows
         .into_iter()
-        .map(|row| {
-            row.unwrap_or_else(|| {
-                let unknown = Verdict::bare(Outcome::Unknown, "internal error");
-                (vec![unknown; targets], vec![None; targets])
-            })
-        })
+        .map(|row| row.unwrap_or_else(|| (vec![internal_error(); targets], vec![None; targets])))
         .unzip();
     Lines { verdicts, stated }
 }
@@ -211,7 +196,7 @@ pub async fn check_tree(
             let (shared, entry, resolutions) = (shared.clone(), entry.clone(), resolutions.clone());
             tasks.spawn(async move {
                 let verdict = shared.tree_verdict(&entry, &resolutions[t], t).await;
-                (i, t, verdict)
+                (i * targets + t, verdict)
             });
         }
     }
@@ -221,26 +206,15 @@ pub async fn check_tree(
             let row = input.entries.len() + j;
             tasks.spawn(async move {
                 let verdict = shared.dependency_verdict(&name, &resolutions[t], t).await;
-                (row, t, verdict)
+                (row * targets + t, verdict)
             });
         }
     }
-    let mut rows: Vec<Vec<Option<Verdict>>> =
-        vec![vec![None; targets]; input.entries.len() + added.len()];
-    while let Some(joined) = tasks.join_next().await {
-        match joined {
-            Ok((i, t, verdict)) => rows[i][t] = Some(verdict),
-            Err(e) => {
-                let _ = writeln!(
-                    std::io::stderr(),
-                    "muslcheck: internal error in a lookup task: {e}"
-                );
-            }
-        }
-    }
-    let mut rows = rows.into_iter().map(|row| {
-        row.into_iter()
-            .map(|v| v.unwrap_or_else(|| Verdict::bare(Outcome::Unknown, "internal error")))
+    let cells = (input.entries.len() + added.len()) * targets;
+    let cells = gathered(tasks, cells, "a lookup task", || {}).await;
+    let mut rows = cells.chunks(targets.max(1)).map(|row| {
+        row.iter()
+            .map(|v| v.clone().unwrap_or_else(internal_error))
             .collect::<Vec<_>>()
     });
     let verdicts: Vec<Vec<Verdict>> = rows.by_ref().take(input.entries.len()).collect();
@@ -493,21 +467,41 @@ async fn resolve_all(
         });
         tasks.spawn_blocking(move || (t, resolve(ctx)));
     }
-    let mut out: Vec<Resolution> = (0..settings.targets.len())
-        .map(|_| Resolution::default())
-        .collect();
+    gathered(tasks, settings.targets.len(), "a resolution", || {})
+        .await
+        .into_iter()
+        .map(Option::unwrap_or_default)
+        .collect()
+}
+
+/// The results of `tasks`, each at the position it came with. A task that panicked is said on stderr (`what`
+/// names the kind of task) and leaves its position `None`: reported as unknown, never guessed. `each` runs as
+/// each task ends.
+async fn gathered<T: Send + 'static>(
+    mut tasks: JoinSet<(usize, T)>,
+    len: usize,
+    what: &str,
+    mut each: impl FnMut(),
+) -> Vec<Option<T>> {
+    let mut out: Vec<Option<T>> = std::iter::repeat_with(|| None).take(len).collect();
     while let Some(joined) = tasks.join_next().await {
         match joined {
-            Ok((t, resolution)) => out[t] = resolution,
+            Ok((i, value)) => out[i] = Some(value),
             Err(e) => {
                 let _ = writeln!(
                     std::io::stderr(),
-                    "muslcheck: internal error in a resolution: {e}"
+                    "muslcheck: internal error in {what}: {e}"
                 );
             }
         }
+        each();
     }
     out
+}
+
+/// The verdict of a lookup whose task panicked.
+fn internal_error() -> Verdict {
+    Verdict::bare(Outcome::Unknown, "internal error")
 }
 
 struct Shared {
@@ -543,21 +537,10 @@ impl Shared {
             let (shared, entry) = (self.clone(), entry.clone());
             tasks.spawn(async move { (t, shared.verdict(&entry, t).await) });
         }
-        let mut verdicts: Vec<Option<Verdict>> = vec![None; targets];
-        while let Some(joined) = tasks.join_next().await {
-            match joined {
-                Ok((t, verdict)) => verdicts[t] = Some(verdict),
-                Err(e) => {
-                    let _ = writeln!(
-                        std::io::stderr(),
-                        "muslcheck: internal error in a lookup task: {e}"
-                    );
-                }
-            }
-        }
-        let verdicts: Vec<Verdict> = verdicts
+        let verdicts: Vec<Verdict> = gathered(tasks, targets, "a lookup task", || {})
+            .await
             .into_iter()
-            .map(|v| v.unwrap_or_else(|| Verdict::bare(Outcome::Unknown, "internal error")))
+            .map(|v| v.unwrap_or_else(internal_error))
             .collect();
         let mut dependencies = vec![None; targets];
         if let (true, Wanted::Index(requirement)) = (stated, &entry.wanted) {
